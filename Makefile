@@ -1,0 +1,62 @@
+# Entry points for building, testing and running HPCS for Slurm on one machine.
+# Each target installs what it needs when it is missing, so `make demo` and `make test`
+# work alone on a fresh Debian 12 machine (run as root).
+
+SHELL := /bin/bash
+JAVA_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
+export JAVA_HOME
+MVN := mvn -B -ntp
+CLUSTER := slurm-test-cluster/bin/hpcs-cluster
+
+.PHONY: help deps build shim test unit-test demo cluster-up cluster-down cluster-status \
+	cluster-logs bench format clean
+
+help:
+	@echo "make demo          bring up the local test cluster and run the demo job"
+	@echo "make test          build, bring up the test cluster, run unit and integration tests"
+	@echo "make build         compile everything and package the jars (no tests)"
+	@echo "make cluster-up    install and start the local secure-cluster stack"
+	@echo "make cluster-down  stop the stack; leaves no process, mount or namespace behind"
+	@echo "make cluster-status / cluster-logs   show the stack's state and logs"
+	@echo "make bench         run the benchmarks and append results to docs/benchmarks.md"
+	@echo "make format        reformat the Java sources with google-java-format"
+
+deps:
+	slurm-test-cluster/bin/install-deps
+
+build: deps shim
+	$(MVN) -DskipTests package
+
+shim:
+	$(MAKE) -C spank-shim
+
+unit-test: deps shim
+	$(MVN) verify
+
+test: deps shim cluster-up
+	$(MVN) verify -DskipITs=false
+
+demo: build cluster-up
+	slurm-test-cluster/bin/demo
+
+cluster-up: deps
+	$(CLUSTER) up
+
+cluster-down:
+	$(CLUSTER) down
+
+cluster-status:
+	$(CLUSTER) status
+
+cluster-logs:
+	$(CLUSTER) logs
+
+bench: build cluster-up
+	bench/run-all
+
+format:
+	$(MVN) spotless:apply
+
+clean:
+	$(MVN) clean
+	$(MAKE) -C spank-shim clean
