@@ -168,6 +168,39 @@ class NodePipelineIT {
   }
 
   @Test
+  void teardown_processLeftInContainer_isEndedThroughItsNamespace() throws Exception {
+    JobWorkspace workspace = JobWorkspace.create(layout, tools, newJobId(), user.owner());
+    GocryptfsMount image = workspace.mountEncrypted("image");
+    GocryptfsMount input = workspace.mountEncrypted("input");
+    GocryptfsMount output = workspace.mountEncrypted("output");
+    String sha = streamFile(DEMO_SIF, image, "jp2a.sif");
+    ContainerSpec spec =
+        new ContainerSpec(
+            image.mountPoint().resolve("jp2a.sif"),
+            sha,
+            input.mountPoint(),
+            output.mountPoint(),
+            user,
+            List.of("/bin/sh", "-c", "sleep 1000"),
+            EnvironmentAllowList.empty());
+    PreparedContainer container = new BwrapRuntime(bwrap()).prepare(spec, workspace);
+    workspace.handOver();
+    List<String> argv = new ArrayList<>(List.of("runuser", "-u", TestUsers.JOB_USER, "--"));
+    argv.addAll(container.argv());
+    Process launcher = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    long sleepPid = awaitDescendant(launcher, "sleep");
+
+    TeardownReport report = workspace.teardown();
+
+    assertThat(report.endedHolders()).extracting(MountHolder::pid).contains(sleepPid);
+    assertThat(ProcessHandle.of(sleepPid).map(ProcessHandle::isAlive))
+        .isNotEqualTo(java.util.Optional.of(true));
+    assertThat(launcher.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(MountTable.read().under(workspace.runDir())).isEmpty();
+    container.close();
+  }
+
+  @Test
   void mount_otherUser_getsPermissionDenied() throws Exception {
     Path open = base.resolve("open-" + HexFormat.of().formatHex(randomBytes(4)));
     Files.createDirectories(open.resolve("plain"));
@@ -398,6 +431,21 @@ class NodePipelineIT {
       }
     }
     throw new AssertionError("bwrap not found; install bubblewrap");
+  }
+
+  private static long awaitDescendant(Process parent, String command) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      java.util.Optional<ProcessHandle> match =
+          parent
+              .descendants()
+              .filter(p -> p.info().command().map(c -> c.endsWith("/" + command)).orElse(false))
+              .findFirst();
+      if (match.isPresent()) {
+        return match.get().pid();
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("No " + command + " process started below PID " + parent.pid());
   }
 
   private static String newJobId() {
