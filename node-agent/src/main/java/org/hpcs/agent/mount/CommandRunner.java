@@ -91,15 +91,15 @@ public final class CommandRunner {
   }
 
   private static String readBounded(InputStream in) throws IOException {
-    ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    ByteArrayOutputStream retained = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
     int n;
     while ((n = in.read(buffer)) >= 0) {
-      int room = MAX_OUTPUT - kept.size();
+      int room = MAX_OUTPUT - retained.size();
       if (room > 0) {
-        kept.write(buffer, 0, Math.min(n, room));
+        retained.write(buffer, 0, Math.min(n, room));
       }
     }
-    return kept.toString(StandardCharsets.UTF_8);
+    return retained.toString(StandardCharsets.UTF_8);
   }
 }

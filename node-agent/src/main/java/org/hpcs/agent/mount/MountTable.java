@@ -61,10 +61,10 @@ public final class MountTable {
 
   /** Returns the topmost mount attached at exactly {@code mountPoint}, if any. */
   public Optional<MountEntry> at(Path mountPoint) {
-    Path wanted = mountPoint.toAbsolutePath().normalize();
+    Path target = mountPoint.toAbsolutePath().normalize();
     MountEntry found = null;
     for (MountEntry entry : entries) {
-      if (entry.mountPoint().equals(wanted)) {
+      if (entry.mountPoint().equals(target)) {
         found = entry;
       }
     }
@@ -123,8 +123,9 @@ public final class MountTable {
     return -1;
   }
 
-  private static MountException invalid(String line, int lineNumber, String why) {
-    return new MountException("Invalid mountinfo line " + lineNumber + " (" + why + "): " + line);
+  private static MountException invalid(String line, int lineNumber, String reason) {
+    return new MountException(
+        "Invalid mountinfo line " + lineNumber + " (" + reason + "): " + line);
   }
 
   /** Decodes the kernel's three-digit octal escapes ({@code \040} is a space). */

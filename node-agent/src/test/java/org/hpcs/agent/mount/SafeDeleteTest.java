@@ -13,7 +13,7 @@ class SafeDeleteTest {
   @Test
   void deleteTree_symlinkToOutside_removesLinkNotTarget() throws Exception {
     Path outside = Files.createDirectory(dir.resolve("outside"));
-    Path kept = Files.writeString(outside.resolve("keep.txt"), "keep");
+    Path retained = Files.writeString(outside.resolve("keep.txt"), "keep");
     Path tree = Files.createDirectories(dir.resolve("tree/sub"));
     Files.writeString(tree.resolve("file"), "x");
     Files.createSymbolicLink(tree.resolve("link"), outside);
@@ -21,7 +21,7 @@ class SafeDeleteTest {
     SafeDelete.deleteTree(dir.resolve("tree"));
 
     assertThat(dir.resolve("tree")).doesNotExist();
-    assertThat(kept).hasContent("keep");
+    assertThat(retained).hasContent("keep");
   }
 
   @Test

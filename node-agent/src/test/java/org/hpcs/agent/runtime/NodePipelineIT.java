@@ -39,9 +39,10 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node side of one secured job with the real gocryptfs, FUSE, squashfuse and bwrap: preflight,
- * three encrypted mounts, the demo image and picture streamed in, jp2a run in a bwrap container as
- * a non-root user, and a teardown that leaves nothing behind. Runs as root.
+ * The node side of one secured job with the real gocryptfs, FUSE, squashfuse and bwrap. The test
+ * runs the preflight, makes three encrypted mounts, streams the demo image and picture in, runs
+ * jp2a in a bwrap container as a non-root user and checks that teardown leaves nothing behind. Runs
+ * as root.
  */
 class NodePipelineIT {
   private static final SecureRandom RANDOM = new SecureRandom();
