@@ -207,7 +207,8 @@ final class TpmPublicArea {
   }
 
   private static void skip2b(ByteBuffer in) {
-    in.position(in.position() + u16(in));
+    int size = u16(in);
+    in.position(in.position() + size);
   }
 
   private static byte[] read2b(ByteBuffer in) {

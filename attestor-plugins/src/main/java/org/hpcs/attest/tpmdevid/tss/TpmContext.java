@@ -447,7 +447,8 @@ public final class TpmContext implements AutoCloseable {
     // TPMS_NV_PUBLIC: nvIndex u32, nameAlg u16, attributes u32, authPolicy TPM2B, dataSize u16
     ByteBuffer buffer = ByteBuffer.wrap(wire, 2, wire.length - 2);
     buffer.position(buffer.position() + 10);
-    buffer.position(buffer.position() + Short.toUnsignedInt(buffer.getShort()));
+    int policySize = Short.toUnsignedInt(buffer.getShort());
+    buffer.position(buffer.position() + policySize);
     return Short.toUnsignedInt(buffer.getShort());
   }
 
