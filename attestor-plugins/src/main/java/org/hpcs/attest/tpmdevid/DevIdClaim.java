@@ -13,8 +13,8 @@ import org.hpcs.attest.internal.CertificateFiles;
 import org.hpcs.attest.internal.EvidenceFields;
 
 /**
- * What a node claims about its TPM: the DevID certificate chain, the DevID key's and the
- * endorsement key's TPM public areas, and the EK certificate if the TPM has one.
+ * A node's claim about its TPM: the DevID certificate chain, the DevID key's and the endorsement
+ * key's TPM public areas, and the EK certificate if the TPM has one.
  */
 final class DevIdClaim {
   private final List<X509Certificate> devIdChain;

@@ -20,9 +20,9 @@ import org.hpcs.attest.internal.EvidenceFields;
 
 /**
  * Server side of tpm-devid, in two rounds. Round one checks the node's claim (DevID chain, DevID
- * key, endorsement key) and answers with a follow-up challenge: a fresh nonce and a credential
- * encrypted to the EK for the DevID key's name. Round two checks the DevID signature over the nonce
- * and the activated credential, which only the TPM holding both keys can return.
+ * key, endorsement key) and returns a follow-up challenge: a fresh nonce and a credential encrypted
+ * to the EK for the DevID key's name. Round two checks the DevID signature over the nonce and the
+ * activated credential, which only the TPM holding both keys can return.
  */
 final class TpmDevIdVerifier implements MultiRoundVerifier {
   private static final int NONCE_BYTES = 32;

@@ -39,12 +39,12 @@ final class TpmTemplates {
 
   private TpmTemplates() {}
 
-  /** The default RSA 2048 endorsement key (TCG EK Credential Profile, template L-1). */
+  /** Returns the default RSA 2048 endorsement key (TCG EK Credential Profile, template L-1). */
   static byte[] endorsementKeyRsa2048() {
     return rsa(EK_ATTRIBUTES, EK_POLICY, new byte[256]);
   }
 
-  /** The ECC P-256 storage root key of the TCG provisioning guidance. */
+  /** Returns the ECC P-256 storage root key of the TCG provisioning guidance. */
   static byte[] storageRootKeyEcc() {
     ByteBuffer out = ByteBuffer.allocate(128);
     out.putShort((short) TpmPublicArea.ALG_ECC).putShort((short) TpmPublicArea.ALG_SHA256);
@@ -57,7 +57,7 @@ final class TpmTemplates {
     return trim(out);
   }
 
-  /** The DevID key: ECC P-256, ECDSA with SHA-256, non-restricted signing. */
+  /** Returns the DevID key template: ECC P-256, ECDSA with SHA-256, non-restricted signing. */
   static byte[] devIdEcc() {
     ByteBuffer out = ByteBuffer.allocate(64);
     out.putShort((short) TpmPublicArea.ALG_ECC).putShort((short) TpmPublicArea.ALG_SHA256);
@@ -69,7 +69,7 @@ final class TpmTemplates {
     return trim(out);
   }
 
-  /** An RSA 2048 key shaped like the default EK, with the given modulus (for tests). */
+  /** Returns an RSA 2048 key shaped like the default EK, with the given modulus (for tests). */
   static byte[] endorsementKeyRsa2048(byte[] modulus) {
     return rsa(EK_ATTRIBUTES, EK_POLICY, modulus);
   }

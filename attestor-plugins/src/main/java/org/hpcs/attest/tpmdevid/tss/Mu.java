@@ -15,8 +15,8 @@ import java.util.Arrays;
  */
 final class Mu {
   /**
-   * Bytes reserved for one C structure; larger than every structure passed in here (the largest,
-   * TPM2B_PUBLIC with a 4096-bit RSA modulus, is under 1 KiB in tpm2-tss 3.x).
+   * Bytes reserved for one C structure. The largest structure passed in here, TPM2B_PUBLIC, is
+   * under 1 KiB in tpm2-tss 3.x even with a 4096-bit RSA modulus.
    */
   private static final int STRUCT_BYTES = 8192;
 
