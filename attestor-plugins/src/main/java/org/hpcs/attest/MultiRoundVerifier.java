@@ -3,10 +3,10 @@ package org.hpcs.attest;
 import java.util.Optional;
 
 /**
- * A verifier that needs more than one round trip. The first evidence from the node is a claim (for
- * example a TPM's certificates and public keys); from it the verifier derives a follow-up challenge
- * that only the genuine node can answer (for example a credential encrypted to the TPM's
- * endorsement key). The server runs the exchange like this:
+ * A verifier that needs more than one round trip. The first evidence from the node is a claim, for
+ * example a TPM's certificates and public keys. From it the verifier derives a follow-up challenge
+ * that only the genuine node can respond to, for example a credential encrypted to the TPM's
+ * endorsement key. The server runs the exchange like this:
  *
  * <pre>{@code
  * Challenge current = stored challenge for challengeId;

@@ -14,9 +14,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * TPM2_MakeCredential done in software, as TPM 2.0 Library Specification Part 1, "Credential
- * Protection", describes it for an RSA storage key: a random seed is encrypted to the endorsement
- * key with RSA-OAEP (label "IDENTITY"), and the seed keys AES-128-CFB encryption and an HMAC of the
- * credential, both bound to the name of the object that must be loaded to recover it.
+ * Protection", describes it for an RSA storage key. A random seed is encrypted to the endorsement
+ * key with RSA-OAEP (label "IDENTITY"). Keys derived from the seed then encrypt the credential
+ * (AES-128-CFB) and protect it (HMAC), both bound to the name of the object that must be loaded to
+ * recover it.
  */
 final class CredentialMaker {
   private static final int SHA256_BYTES = 32;
