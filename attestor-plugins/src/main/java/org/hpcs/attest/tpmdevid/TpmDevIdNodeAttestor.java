@@ -106,8 +106,8 @@ final class TpmDevIdNodeAttestor implements NodeAttestor {
           config.devIdHandle(),
           config.ekHandle(),
           TpmTemplates.endorsementKeyRsa2048(),
-          base64.decode(parameters.get(EvidenceNames.CREDENTIAL_BLOB)),
-          base64.decode(parameters.get(EvidenceNames.ENCRYPTED_SECRET)));
+          base64.decode(parameters.getOrDefault(EvidenceNames.CREDENTIAL_BLOB, "")),
+          base64.decode(parameters.getOrDefault(EvidenceNames.ENCRYPTED_SECRET, "")));
     } catch (TpmException e) {
       throw new AttestationException(
           TpmDevIdReasons.TPM_ACTIVATION_FAILED,

@@ -75,7 +75,12 @@ final class TpmDevIdVerifier implements MultiRoundVerifier {
   @Override
   public AttestedNode verify(Challenge challenge, Evidence evidence) throws AttestationException {
     Map<String, String> parameters = challenge.parameters();
-    if (!parameters.containsKey(EvidenceNames.CREDENTIAL_BLOB)) {
+    boolean followUp =
+        parameters.containsKey(EvidenceNames.CREDENTIAL_BLOB)
+            && parameters.containsKey(EvidenceNames.CREDENTIAL_SHA256)
+            && parameters.containsKey(EvidenceNames.DEVID_NAME)
+            && parameters.containsKey(EvidenceNames.EK_SHA256);
+    if (!followUp) {
       throw new AttestationException(
           TpmDevIdReasons.ROUND_MISSING,
           "tpm-devid needs two rounds: the server must call followUp() on the node's first"

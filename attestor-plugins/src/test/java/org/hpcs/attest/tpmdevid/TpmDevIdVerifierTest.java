@@ -50,10 +50,25 @@ class TpmDevIdVerifierTest {
   }
 
   @Test
+  void verify_incompleteFollowUp_deniedRoundMissing() {
+    Challenge partial =
+        new Challenge(new byte[32], "n1", Instant.now(), Map.of("credentialBlob", "AA=="));
+
+    assertDenied(partial, TpmDevIdReasons.ROUND_MISSING);
+  }
+
+  @Test
   void verify_followUpOlderThanTtl_deniedExpired() {
     Challenge old =
         new Challenge(
-            new byte[32], "n1", Instant.now().minusSeconds(301), Map.of("credentialBlob", "AA=="));
+            new byte[32],
+            "n1",
+            Instant.now().minusSeconds(301),
+            Map.of(
+                "credentialBlob", "AA==",
+                "credentialSha256", "00",
+                "devIdName", "00",
+                "ekSha256", "00"));
 
     assertDenied(old, TpmDevIdReasons.NONCE_EXPIRED);
   }
