@@ -28,6 +28,13 @@ public final class TarExtractor {
   /** Summary of a finished extraction. */
   public record Result(long files, long bytes) {}
 
+  /** A check run after the last entry; if it throws, the extraction is undone. */
+  @FunctionalInterface
+  public interface Completion {
+    /** Checks the finished extraction, for example a digest of the whole stream. */
+    void check() throws IOException;
+  }
+
   /**
    * Extracts {@code in} into {@code target}, which must be missing or an empty directory.
    *
@@ -35,11 +42,21 @@ public final class TarExtractor {
    * @throws IOException if reading the stream or writing a file fails
    */
   public static Result extract(InputStream in, Path target) throws TarException, IOException {
+    return extract(in, target, () -> {});
+  }
+
+  /**
+   * Extracts like {@link #extract(InputStream, Path)}, then runs {@code completion}; if it throws,
+   * the extracted files are removed as on any other failure.
+   */
+  public static Result extract(InputStream in, Path target, Completion completion)
+      throws TarException, IOException {
     Path root = target.toAbsolutePath().normalize();
     boolean created = prepare(root);
     boolean done = false;
     try {
       Result result = extractEntries(in, root);
+      completion.check();
       done = true;
       return result;
     } finally {
