@@ -3,8 +3,8 @@ package org.hpcs.client;
 import java.util.List;
 
 /**
- * A failure of an hpcs command that the user can act on. The message says what failed and on which
- * value; the hints say what to do. Neither ever contains a secret.
+ * A failure of an hpcs command that the user can act on. The message names what failed and the
+ * value at fault, and the hints give the fix. Neither contains a secret.
  */
 public final class HpcsException extends Exception {
   private final List<String> hints;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
     },
     footer = {
       "",
-      "Exit status: 0 success, 1 failure (an 'hpcs: error:' line says why), 2 usage error."
+      "Exit status: 0 success, 1 failure (an 'hpcs: error:' line explains why), 2 usage error."
     })
 public final class HpcsCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -137,7 +137,7 @@ public final class SftpShipper implements AutoCloseable {
     if (!actual.equals(expectedSha256)) {
       sftp.remove(partial);
       throw new HpcsException(
-          "uploaded %s:%s has SHA-256 %s but the manifest says %s; the partial file was removed"
+          "uploaded %s:%s has SHA-256 %s but the manifest records %s; the partial file was removed"
               .formatted(target, partial, actual, expectedSha256),
           "run hpcs bundle ship again");
     }

@@ -115,7 +115,7 @@ public record SshKeyFormat(String container, String keyType) {
 
   private static HpcsException unusable(Path file, String found) {
     return new HpcsException(
-        "SSH key %s holds %s; hpcs needs %s".formatted(file, found, REQUIRED),
+        "SSH key %s contains %s; hpcs needs %s".formatted(file, found, REQUIRED),
         "point ssh.key at the private key file (not the .pub file)");
   }
 }

@@ -32,7 +32,7 @@ class BundleShipIT {
   @TempDir Path dir;
 
   @Test
-  void createAndShip_realStack_keyOwnerOnlyAndDigestMatches() throws Exception {
+  void bundleShip_realStack_keyAndDigestChecked() throws Exception {
     Optional<StackEnvironment> loaded = StackEnvironment.load();
     assumeTrue(loaded.isPresent(), "test stack not up: " + StackEnvironment.STACK_ENV + " missing");
     StackEnvironment stack = loaded.get();

@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * Values of the running test stack, read from /run/hpcs-test/stack.env (shell KEY=VALUE lines).
  *
- * <p>NOTE: this stands in for org.hpcs.testcluster.TestClusterExtension from the slurm-test-cluster
+ * <p>NOTE: this replaces org.hpcs.testcluster.TestClusterExtension from the slurm-test-cluster
  * module, which starts the stack when it is down; switch to it once that module provides it.
  */
 final class StackEnvironment {

@@ -67,7 +67,7 @@ class SshKeyFormatTest {
 
     assertThatThrownBy(() -> SshKeyFormat.check(Path.of(key + ".pub")))
         .isInstanceOf(HpcsException.class)
-        .hasMessageContaining("holds an OpenSSH public key");
+        .hasMessageContaining("contains an OpenSSH public key");
   }
 
   @Test
@@ -80,7 +80,7 @@ class SshKeyFormatTest {
 
     assertThatThrownBy(() -> SshKeyFormat.check(pem))
         .isInstanceOf(HpcsException.class)
-        .hasMessageContaining("holds a PEM \"CERTIFICATE\"")
+        .hasMessageContaining("contains a PEM \"CERTIFICATE\"")
         .hasMessageContaining("hpcs needs an unencrypted OpenSSH private key");
   }
 

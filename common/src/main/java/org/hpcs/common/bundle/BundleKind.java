@@ -2,7 +2,7 @@ package org.hpcs.common.bundle;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** What a bundle carries. */
+/** The content type of a bundle. */
 public enum BundleKind {
   /** A SIF container image, encrypted as it is. */
   @JsonProperty("container")

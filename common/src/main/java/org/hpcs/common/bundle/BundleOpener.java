@@ -42,13 +42,13 @@ public final class BundleOpener {
     long size = java.nio.file.Files.size(ageFile);
     if (size != manifest.ciphertext().size()) {
       throw new BundleException(
-          "bundle file %s is %d bytes but its manifest says %d; ship the bundle again"
+          "bundle file %s is %d bytes but its manifest records %d; ship the bundle again"
               .formatted(ageFile, size, manifest.ciphertext().size()));
     }
     Sha256.Result actual = Sha256.ofFile(ageFile);
     if (!actual.hex().equals(manifest.ciphertext().sha256())) {
       throw new BundleException(
-          "bundle file %s has SHA-256 %s but its manifest says %s: it was altered or damaged; ship the bundle again"
+          "bundle file %s has SHA-256 %s but its manifest records %s: it was altered or damaged; ship the bundle again"
               .formatted(ageFile, actual.hex(), manifest.ciphertext().sha256()));
     }
   }
@@ -136,7 +136,7 @@ public final class BundleOpener {
     boolean sizeDiffers = actual.size() >= 0 && actual.size() != manifest.plaintext().size();
     if (!actual.hex().equals(manifest.plaintext().sha256()) || sizeDiffers) {
       throw new BundleException(
-          "decrypted %s has SHA-256 %s (%d bytes) but the manifest says %s (%d bytes); the bundle key does not belong to this manifest"
+          "decrypted %s has SHA-256 %s (%d bytes) but the manifest records %s (%d bytes); the bundle key does not belong to this manifest"
               .formatted(
                   ageFile,
                   actual.hex(),

@@ -47,7 +47,7 @@ public final class BundlePayloads {
    * Encrypts a directory or a single file as a tar stream into {@code out}, which is closed at the
    * end.
    *
-   * @throws TarException if the tree holds special files or links pointing out of it
+   * @throws TarException if the tree contains special files or links pointing out of it
    */
   public static EncryptedPayload encryptData(
       Path source, WritableByteChannel out, AgeRecipient recipient, LongConsumer progress)

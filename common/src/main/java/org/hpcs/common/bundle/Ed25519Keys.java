@@ -52,7 +52,7 @@ public final class Ed25519Keys {
   /**
    * Reads a PKCS#8 PEM Ed25519 private key.
    *
-   * @throws BundleException if the file holds another format; the message names the format found
+   * @throws BundleException if the file contains another format; the message names the format found
    */
   public static PrivateKey readPrivate(Path file) throws BundleException, IOException {
     byte[] der = readPem(file, "PRIVATE KEY");
@@ -107,7 +107,7 @@ public final class Ed25519Keys {
     String found = matcher.group(1);
     if (!found.equals(expectedType)) {
       throw new BundleException(
-          "%s holds a PEM \"%s\", but an Ed25519 \"%s\" is required; create one with hpcs keygen"
+          "%s contains a PEM \"%s\", but an Ed25519 \"%s\" is required; create one with hpcs keygen"
               .formatted(file, found, expectedType));
     }
     try {

@@ -5,7 +5,7 @@ package org.hpcs.common.bundle;
  *
  * @param kvMount the KV version 2 mount, such as {@code kv-hpcs}
  * @param kvPath the secret path inside the mount, {@code owners/<owner>/bundles/<bundleId>}
- * @param field the secret's field that holds the identity text
+ * @param field the secret's field that contains the identity text
  */
 public record KeyLocation(String kvMount, String kvPath, String field) {
   /** The field name of the identity in the Vault secret. */

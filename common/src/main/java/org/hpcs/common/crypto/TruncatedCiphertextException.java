@@ -12,7 +12,8 @@ public final class TruncatedCiphertextException extends AgeException {
   /**
    * Reports input that ended at or inside a payload chunk that does not verify as the final one.
    * Only the last chunk of a file is authenticated as final, so a file cut exactly at a chunk
-   * boundary is caught here too. A corrupted final chunk looks the same, which the message says.
+   * boundary is caught here too. A corrupted final chunk looks the same, so the message mentions
+   * both causes.
    */
   static TruncatedCiphertextException chunk(
       String source, long chunk, String offsetText, Throwable cause) {

@@ -76,7 +76,7 @@ class BundleRoundTripTest {
                 BundleOpener.extractData(
                     manifest(BundleKind.DATA, lying), age, List.of(key), target))
         .isInstanceOf(BundleException.class)
-        .hasMessageContaining("the manifest says " + "0".repeat(64));
+        .hasMessageContaining("the manifest records " + "0".repeat(64));
     assertThat(target).doesNotExist();
   }
 
