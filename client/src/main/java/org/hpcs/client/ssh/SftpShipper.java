@@ -19,6 +19,7 @@ import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
 import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
 import org.apache.sshd.sftp.common.SftpException;
 import org.hpcs.client.HpcsException;
 import org.hpcs.common.crypto.Sha256;
@@ -141,7 +142,20 @@ public final class SftpShipper implements AutoCloseable {
               .formatted(target, partial, actual, expectedSha256),
           "run hpcs bundle ship again");
     }
-    sftp.rename(partial, remote, SftpClient.CopyMode.Overwrite);
+    replace(partial, remote);
+  }
+
+  /** Renames over an existing file: posix-rename where the server has it (OpenSSH does). */
+  private void replace(String source, String target) throws IOException {
+    OpenSSHPosixRenameExtension posixRename = sftp.getExtension(OpenSSHPosixRenameExtension.class);
+    if (posixRename.isSupported()) {
+      posixRename.posixRename(source, target);
+      return;
+    }
+    if (exists(target)) {
+      sftp.remove(target);
+    }
+    sftp.rename(source, target);
   }
 
   /** Returns the remote SHA-256 of the first {@code length} bytes, or of all when negative. */
