@@ -73,12 +73,19 @@ final class BundleShipCommand implements Callable<Integer> {
             config.sshKey().get(),
             config.sshKnownHosts().get())) {
       shipper.makeDirectories(remoteDir);
+      long resumedAt;
       try (Progress progress = Progress.start("upload", manifest.ciphertext().size())) {
-        shipper.upload(
-            agePath,
-            remoteDir + "/" + manifest.ageFileName(),
-            manifest.ciphertext().sha256(),
-            progress::stepTo);
+        resumedAt =
+            shipper.upload(
+                agePath,
+                remoteDir + "/" + manifest.ageFileName(),
+                manifest.ciphertext().sha256(),
+                progress::stepTo);
+      }
+      if (resumedAt > 0) {
+        spec.commandLine()
+            .getErr()
+            .printf("hpcs: resumed an interrupted upload at byte %d%n", resumedAt);
       }
       shipper.upload(
           manifestPath,

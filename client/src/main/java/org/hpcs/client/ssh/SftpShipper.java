@@ -118,9 +118,10 @@ public final class SftpShipper implements AutoCloseable {
    * are a prefix of the local file, then checks the remote SHA-256 and renames it into place.
    *
    * @param progress receives the absolute uploaded position
+   * @return the byte offset at which an earlier partial upload was resumed, or 0
    * @throws HpcsException if the remote digest differs from {@code expectedSha256}
    */
-  public void upload(Path local, String remote, String expectedSha256, LongConsumer progress)
+  public long upload(Path local, String remote, String expectedSha256, LongConsumer progress)
       throws HpcsException, IOException {
     String partial = remote + ".part";
     long offset = resumableOffset(local, partial);
@@ -143,6 +144,16 @@ public final class SftpShipper implements AutoCloseable {
           "run hpcs bundle ship again");
     }
     replace(partial, remote);
+    return offset;
+  }
+
+  /**
+   * Runs a shell command on the cluster and returns its standard output.
+   *
+   * @throws IOException if the command cannot run or exits with a non-zero status
+   */
+  public String execute(String command) throws IOException {
+    return session.executeRemoteCommand(command);
   }
 
   /** Renames over an existing file: posix-rename where the server has it (OpenSSH does). */
@@ -167,7 +178,7 @@ public final class SftpShipper implements AutoCloseable {
             : "head -c " + length + " -- " + quoted + " | sha256sum";
     String output;
     try {
-      output = session.executeRemoteCommand(command);
+      output = execute(command);
     } catch (IOException e) {
       throw new HpcsException(
           "running sha256sum on %s failed: %s".formatted(target, e.getMessage()),

@@ -104,6 +104,17 @@ class BundleShipIT {
             Path.of(stack.get("SSH_KNOWN_HOSTS")))) {
       assertThat(ssh.remoteSha256("hpcs-bundles/image.age", -1))
           .isEqualTo(manifest.ciphertext().sha256());
+
+      // An interrupted upload (a remote .part holding a correct prefix) is resumed.
+      ssh.execute(
+          "truncate -s 1000 hpcs-bundles/image.age && mv hpcs-bundles/image.age hpcs-bundles/image.age.part");
+      CliRunner.Result resumed =
+          CliRunner.run(
+              "bundle", "ship", "--config", config.toString(), dir.resolve("image").toString());
+      assertOk(resumed);
+      assertThat(resumed.err()).contains("resumed an interrupted upload at byte 1000");
+      assertThat(ssh.remoteSha256("hpcs-bundles/image.age", -1))
+          .isEqualTo(manifest.ciphertext().sha256());
     }
   }
 
