@@ -134,7 +134,7 @@ public final class VaultSession {
           e,
           "check vault.url and that the server is running");
     }
-    String reason = status == 403 ? "permission denied" : status == 400 ? "rejected" : "failed";
+    String reason = status == 403 ? "denied" : status == 400 ? "rejected" : "failed";
     return new HpcsException(
         "Vault at %s %s the request to %s (HTTP %d)".formatted(address, reason, action, status),
         e,
