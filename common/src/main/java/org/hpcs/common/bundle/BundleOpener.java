@@ -82,11 +82,9 @@ public final class BundleOpener {
     requireKind(manifest, BundleKind.DATA);
     verifyCiphertext(manifest, ageFile);
     MessageDigest digest = Sha256.newDigest();
-    try (ReadableByteChannel plaintext =
-            AgeDecryptor.open(
-                FileChannel.open(ageFile, StandardOpenOption.READ),
-                ageFile.toString(),
-                identities);
+    try (FileChannel ciphertext = FileChannel.open(ageFile, StandardOpenOption.READ);
+        ReadableByteChannel plaintext =
+            AgeDecryptor.open(ciphertext, ageFile.toString(), identities);
         InputStream in =
             new DigestInputStream(
                 new BufferedInputStream(
