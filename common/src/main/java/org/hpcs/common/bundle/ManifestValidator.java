@@ -20,6 +20,19 @@ final class ManifestValidator {
 
   static void validate(BundleManifest m, String source) throws BundleException {
     List<String> problems = new ArrayList<>();
+    checkDescriptiveFields(m, problems);
+    checkDigest("ciphertext", m.ciphertext(), problems);
+    checkDigest("plaintext", m.plaintext(), problems);
+    checkKey(m, problems);
+    checkRecipientAndSignature(m, problems);
+
+    if (!problems.isEmpty()) {
+      throw new BundleException(
+          "manifest %s is invalid: %s".formatted(source, String.join("; ", problems)));
+    }
+  }
+
+  private static void checkDescriptiveFields(BundleManifest m, List<String> problems) {
     if (m.schemaVersion() != BundleManifest.SCHEMA_VERSION) {
       problems.add(
           "schemaVersion is %d but this reader supports %d; upgrade hpcs"
@@ -35,9 +48,9 @@ final class ManifestValidator {
         "name \"" + m.name() + "\" is not a file name stem",
         problems);
     checkInstant(m.createdAt(), problems);
-    checkDigest("ciphertext", m.ciphertext(), problems);
-    checkDigest("plaintext", m.plaintext(), problems);
-    checkKey(m, problems);
+  }
+
+  private static void checkRecipientAndSignature(BundleManifest m, List<String> problems) {
     check(
         RECIPIENT.matcher(m.outputRecipient()).matches(),
         "outputRecipient is not an age X25519 recipient (age1...)",
@@ -51,10 +64,6 @@ final class ManifestValidator {
         "signer.publicKey is not Base64",
         problems);
     check(BASE64.matcher(m.signature()).matches(), "signature is not Base64", problems);
-    if (!problems.isEmpty()) {
-      throw new BundleException(
-          "manifest %s is invalid: %s".formatted(source, String.join("; ", problems)));
-    }
   }
 
   private static void checkUuid(String bundleId, List<String> problems) {

@@ -19,8 +19,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Extracts a tar stream into an empty directory. Entries that would escape the directory (absolute
- * names, "..", links pointing out) and device or FIFO entries are rejected; on any failure the
- * directory is emptied again (and removed if this extractor created it).
+ * names, "..", links pointing out) and device or FIFO entries are rejected. On any failure the
+ * directory is emptied again, and removed if this extractor created it.
  */
 public final class TarExtractor {
   private TarExtractor() {}
