@@ -1,0 +1,142 @@
+package org.hpcs.common.crypto;
+
+import com.exceptionfactory.jagged.PayloadException;
+import com.exceptionfactory.jagged.RecipientStanzaReader;
+import com.exceptionfactory.jagged.UnsupportedRecipientStanzaException;
+import com.exceptionfactory.jagged.framework.armor.ArmoredDecodingException;
+import com.exceptionfactory.jagged.framework.armor.ArmoredDecryptingChannelFactory;
+import com.exceptionfactory.jagged.framework.stream.StandardDecryptingChannelFactory;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.LongConsumer;
+
+/**
+ * Streaming age decryption of binary or armored input (the format is detected from the first
+ * bytes). Memory use is bounded by a few buffers whatever the input size.
+ */
+public final class AgeDecryptor {
+  private static final byte[] BINARY_MAGIC =
+      "age-encryption.org/v1\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ARMOR_MAGIC =
+      "-----BEGIN AGE ENCRYPTED FILE-----".getBytes(StandardCharsets.US_ASCII);
+
+  private AgeDecryptor() {}
+
+  /**
+   * Decrypts {@code in} into {@code out}. On failure {@code out} may hold a prefix of the
+   * plaintext: write to an {@link AtomicFileOutput} so that it is removed.
+   *
+   * @param source the input's name for messages (a path, or "standard input")
+   * @param progress receives ciphertext-independent plaintext byte counts as they are written
+   * @return the number of plaintext bytes written
+   * @throws AgeException if the input is empty, not age, encrypted to other keys, truncated or
+   *     corrupted
+   * @throws IOException if reading or writing fails
+   */
+  public static long decrypt(
+      ReadableByteChannel in,
+      String source,
+      WritableByteChannel out,
+      List<AgeIdentity> identities,
+      LongConsumer progress)
+      throws AgeException, IOException {
+    try (ReadableByteChannel plaintext = open(in, source, identities)) {
+      return ChannelCopier.copy(plaintext, out, progress);
+    } catch (AgeStreamException e) {
+      throw e.ageException();
+    }
+  }
+
+  /**
+   * Opens a channel that returns the plaintext of {@code in}. Its {@code read} throws {@link
+   * AgeStreamException} on truncated or corrupted payload; closing it closes {@code in}.
+   *
+   * @throws AgeException if the input is empty, not age, encrypted to other keys, or its header is
+   *     truncated or corrupted
+   */
+  public static ReadableByteChannel open(
+      ReadableByteChannel in, String source, List<AgeIdentity> identities)
+      throws AgeException, IOException {
+    Objects.requireNonNull(in, "in must not be null");
+    if (identities.isEmpty()) {
+      throw new IllegalArgumentException("at least one identity is required");
+    }
+    CiphertextTracker tracker = new CiphertextTracker(in);
+    ByteBuffer prefix = ByteBuffer.allocate(ARMOR_MAGIC.length);
+    ChannelCopier.readFully(tracker, prefix);
+    prefix.flip();
+    if (!prefix.hasRemaining()) {
+      throw new EmptyInputException(source);
+    }
+    boolean armored = startsWith(prefix, ARMOR_MAGIC);
+    if (!armored && !startsWith(prefix, BINARY_MAGIC)) {
+      if (isCutMagic(prefix, BINARY_MAGIC) || isCutMagic(prefix, ARMOR_MAGIC)) {
+        throw TruncatedCiphertextException.header(source, null);
+      }
+      throw new NotAgeFileException(source);
+    }
+    ReadableByteChannel replay = new PrefixReplayChannel(prefix, tracker);
+    StandardDecryptingChannelFactory factory =
+        armored ? new ArmoredDecryptingChannelFactory() : new StandardDecryptingChannelFactory();
+    ReadableByteChannel decrypting = openDecrypting(factory, replay, tracker, source, identities);
+    return new PayloadChannel(decrypting, tracker, source, armored);
+  }
+
+  private static ReadableByteChannel openDecrypting(
+      StandardDecryptingChannelFactory factory,
+      ReadableByteChannel input,
+      CiphertextTracker tracker,
+      String source,
+      List<AgeIdentity> identities)
+      throws AgeException, IOException {
+    try {
+      return factory.newDecryptingChannel(input, readers(identities));
+    } catch (UnsupportedRecipientStanzaException e) {
+      throw new NoMatchingIdentityException(source, identities.size(), e);
+    } catch (ArmoredDecodingException e) {
+      throw isArmorTruncated(tracker)
+          ? TruncatedCiphertextException.header(source, e)
+          : CorruptedCiphertextException.armor(source, e);
+    } catch (PayloadException e) {
+      throw TruncatedCiphertextException.header(source, e);
+    } catch (GeneralSecurityException e) {
+      throw tracker.endOfInput() && tracker.headerLength() < 0
+          ? TruncatedCiphertextException.header(source, e)
+          : CorruptedCiphertextException.header(source, e);
+    }
+  }
+
+  /** Armored input is truncated when it ended without the END line. */
+  static boolean isArmorTruncated(CiphertextTracker tracker) {
+    return tracker.endOfInput() && !tracker.endedWithArmorFooter();
+  }
+
+  private static List<RecipientStanzaReader> readers(List<AgeIdentity> identities)
+      throws InvalidAgeKeyException {
+    List<RecipientStanzaReader> readers = new ArrayList<>(identities.size());
+    for (AgeIdentity identity : identities) {
+      readers.add(identity.stanzaReader());
+    }
+    return readers;
+  }
+
+  /** Tells whether the whole (short) input is the beginning of {@code magic}. */
+  private static boolean isCutMagic(ByteBuffer buffer, byte[] magic) {
+    int length = buffer.remaining();
+    return length < magic.length && buffer.equals(ByteBuffer.wrap(magic, 0, length));
+  }
+
+  private static boolean startsWith(ByteBuffer buffer, byte[] magic) {
+    if (buffer.remaining() < magic.length) {
+      return false;
+    }
+    return buffer.slice(buffer.position(), magic.length).equals(ByteBuffer.wrap(magic));
+  }
+}

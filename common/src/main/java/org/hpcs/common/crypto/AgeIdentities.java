@@ -1,0 +1,83 @@
+package org.hpcs.common.crypto;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Parses age identity files: one {@code AGE-SECRET-KEY-1...} key per line, with {@code #} comment
+ * lines and blank lines allowed, LF or CRLF line ends and trailing whitespace ignored. A byte order
+ * mark or any other line is rejected with "invalid age identity" and the line number only.
+ */
+public final class AgeIdentities {
+  private static final char BYTE_ORDER_MARK = '\uFEFF';
+
+  private AgeIdentities() {}
+
+  /**
+   * Parses identity text.
+   *
+   * @param text the file content
+   * @param source where the text came from (a path or a Vault path), used in messages
+   * @return at least one identity
+   * @throws InvalidAgeKeyException if a line is neither a key, a comment nor blank, or none is
+   *     found
+   */
+  public static List<AgeIdentity> parse(String text, String source) throws InvalidAgeKeyException {
+    Objects.requireNonNull(text, "text must not be null");
+    if (!text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK) {
+      throw new InvalidAgeKeyException(
+          "invalid age identity in %s: it starts with a byte order mark (U+FEFF); save it as UTF-8 without BOM"
+              .formatted(source));
+    }
+    List<AgeIdentity> identities = new ArrayList<>();
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i].strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      identities.add(AgeIdentity.parseLine(line, source + " line " + (i + 1)));
+    }
+    if (identities.isEmpty()) {
+      throw new InvalidAgeKeyException(
+          "invalid age identity in %s: no AGE-SECRET-KEY-1 line found; pass an identity file made by hpcs keygen or age-keygen"
+              .formatted(source));
+    }
+    return List.copyOf(identities);
+  }
+
+  /**
+   * Reads and parses an identity file.
+   *
+   * @throws InvalidAgeKeyException if the file is not valid UTF-8 or not an identity file
+   * @throws IOException if the file cannot be read
+   */
+  public static List<AgeIdentity> read(Path file) throws InvalidAgeKeyException, IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    try {
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+      return parse(text, file.toString());
+    } catch (CharacterCodingException e) {
+      throw new InvalidAgeKeyException(
+          "invalid age identity in %s: the file is not UTF-8 text; pass an identity file made by hpcs keygen or age-keygen"
+              .formatted(file));
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+  }
+}

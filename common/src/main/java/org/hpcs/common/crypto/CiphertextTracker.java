@@ -1,0 +1,106 @@
+package org.hpcs.common.crypto;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+
+/**
+ * Passes ciphertext through and records how many bytes were read, whether the input ended and where
+ * the binary age header ends, so that a payload failure can be reported with its offset and
+ * classified as truncation or corruption.
+ */
+final class CiphertextTracker implements ReadableByteChannel {
+  /** The header ends with a line that starts with "---", then the MAC, then a line feed. */
+  private static final byte[] MAC_LINE_START = {'\n', '-', '-', '-', ' '};
+
+  private static final byte[] ARMOR_END =
+      "-----END AGE ENCRYPTED FILE-----".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private final ReadableByteChannel delegate;
+  private final byte[] tail = new byte[64];
+  private int tailLength;
+  private long bytesRead;
+  private boolean endOfInput;
+  private long headerLength = -1;
+  private int matched;
+  private boolean inMacLine;
+
+  CiphertextTracker(ReadableByteChannel delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public int read(ByteBuffer buffer) throws IOException {
+    int start = buffer.position();
+    int read = delegate.read(buffer);
+    if (read < 0) {
+      endOfInput = true;
+      return read;
+    }
+    if (headerLength < 0) {
+      scanHeader(buffer, start, read);
+    }
+    keepTail(buffer, start, read);
+    bytesRead += read;
+    return read;
+  }
+
+  private void scanHeader(ByteBuffer buffer, int start, int count) {
+    for (int i = 0; i < count && headerLength < 0; i++) {
+      byte b = buffer.get(start + i);
+      if (inMacLine) {
+        if (b == '\n') {
+          headerLength = bytesRead + i + 1;
+        }
+      } else if (b == MAC_LINE_START[matched]) {
+        matched++;
+        inMacLine = matched == MAC_LINE_START.length;
+      } else {
+        matched = b == '\n' ? 1 : 0;
+      }
+    }
+  }
+
+  private void keepTail(ByteBuffer buffer, int start, int count) {
+    int take = Math.min(count, tail.length);
+    int keep = Math.min(tailLength, tail.length - take);
+    System.arraycopy(tail, tailLength - keep, tail, 0, keep);
+    buffer.get(start + count - take, tail, keep, take);
+    tailLength = keep + take;
+  }
+
+  /** Tells whether the input ended and its last non-blank text is the armor END line. */
+  boolean endedWithArmorFooter() {
+    int end = tailLength;
+    while (end > 0 && Character.isWhitespace(tail[end - 1])) {
+      end--;
+    }
+    return endOfInput
+        && end >= ARMOR_END.length
+        && java.util.Arrays.equals(
+            tail, end - ARMOR_END.length, end, ARMOR_END, 0, ARMOR_END.length);
+  }
+
+  long bytesRead() {
+    return bytesRead;
+  }
+
+  boolean endOfInput() {
+    return endOfInput;
+  }
+
+  /** Returns the length of the binary header including its MAC line, or -1 if not yet seen. */
+  long headerLength() {
+    return headerLength;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return delegate.isOpen();
+  }
+
+  @Override
+  public void close() throws IOException {
+    delegate.close();
+  }
+}

@@ -1,0 +1,44 @@
+package org.hpcs.common.crypto;
+
+/** The ciphertext was modified: its header or a payload chunk fails authentication. */
+public final class CorruptedCiphertextException extends AgeException {
+  private final long chunk;
+
+  private CorruptedCiphertextException(String message, long chunk, Throwable cause) {
+    super(message, cause);
+    this.chunk = chunk;
+  }
+
+  /** Reports a payload chunk that fails authentication before the end of the input. */
+  static CorruptedCiphertextException chunk(
+      String source, long chunk, String offsetText, Throwable cause) {
+    return new CorruptedCiphertextException(
+        "ciphertext %s is corrupted: payload chunk %d%s fails authentication; copy or fetch the file again"
+            .formatted(source, chunk, offsetText),
+        chunk,
+        cause);
+  }
+
+  /** Reports a header that does not parse or whose MAC does not verify. */
+  static CorruptedCiphertextException header(String source, Throwable cause) {
+    return new CorruptedCiphertextException(
+        "ciphertext %s is corrupted: its age header is malformed or fails authentication; copy or fetch the file again"
+            .formatted(source),
+        -1,
+        cause);
+  }
+
+  /** Reports armored input whose Base64 body does not decode. */
+  static CorruptedCiphertextException armor(String source, Throwable cause) {
+    return new CorruptedCiphertextException(
+        "ciphertext %s is corrupted: its ASCII armor is not valid Base64 with 64-column lines and the END line; copy the file again"
+            .formatted(source),
+        -1,
+        cause);
+  }
+
+  /** Returns the index of the failing payload chunk (0 for the first), or -1 for the header. */
+  public long chunk() {
+    return chunk;
+  }
+}

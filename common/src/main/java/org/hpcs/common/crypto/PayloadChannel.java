@@ -1,0 +1,81 @@
+package org.hpcs.common.crypto;
+
+import com.exceptionfactory.jagged.PayloadException;
+import com.exceptionfactory.jagged.framework.armor.ArmoredDecodingException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+
+/**
+ * Wraps the jagged decrypting channel. It counts plaintext bytes to locate the failing chunk and
+ * turns payload failures into {@link TruncatedCiphertextException} (the input had ended) or {@link
+ * CorruptedCiphertextException} (more input followed), wrapped in {@link AgeStreamException}.
+ */
+final class PayloadChannel implements ReadableByteChannel {
+  static final int PLAIN_CHUNK = 64 * 1024;
+  static final int ENCRYPTED_CHUNK = PLAIN_CHUNK + 16;
+  private static final int PAYLOAD_NONCE = 16;
+
+  private final ReadableByteChannel decrypting;
+  private final CiphertextTracker tracker;
+  private final String source;
+  private final boolean armored;
+  private long plaintextBytes;
+
+  PayloadChannel(
+      ReadableByteChannel decrypting, CiphertextTracker tracker, String source, boolean armored) {
+    this.decrypting = decrypting;
+    this.tracker = tracker;
+    this.source = source;
+    this.armored = armored;
+  }
+
+  @Override
+  public int read(ByteBuffer buffer) throws IOException {
+    int start = buffer.position();
+    try {
+      int read = decrypting.read(buffer);
+      if (read > 0) {
+        plaintextBytes += read;
+      }
+      return read;
+    } catch (PayloadException e) {
+      plaintextBytes += buffer.position() - start;
+      throw new AgeStreamException(classify(e));
+    } catch (ArmoredDecodingException e) {
+      plaintextBytes += buffer.position() - start;
+      throw new AgeStreamException(
+          AgeDecryptor.isArmorTruncated(tracker)
+              ? TruncatedCiphertextException.chunk(source, plaintextBytes / PLAIN_CHUNK, "", e)
+              : CorruptedCiphertextException.armor(source, e));
+    }
+  }
+
+  private AgeException classify(IOException e) {
+    long chunk = plaintextBytes / PLAIN_CHUNK;
+    String offset = offsetText(chunk);
+    boolean truncated = tracker.endOfInput() && !(armored && tracker.endedWithArmorFooter());
+    if (truncated) {
+      return TruncatedCiphertextException.chunk(source, chunk, offset, e);
+    }
+    return CorruptedCiphertextException.chunk(source, chunk, offset, e);
+  }
+
+  private String offsetText(long chunk) {
+    if (armored || tracker.headerLength() < 0) {
+      return "";
+    }
+    long offset = tracker.headerLength() + PAYLOAD_NONCE + chunk * ENCRYPTED_CHUNK;
+    return " (ciphertext byte offset " + offset + ")";
+  }
+
+  @Override
+  public boolean isOpen() {
+    return decrypting.isOpen();
+  }
+
+  @Override
+  public void close() throws IOException {
+    decrypting.close();
+  }
+}
