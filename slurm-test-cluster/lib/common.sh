@@ -46,8 +46,15 @@ pid_of() {
 pid_alive() {
   local pidfile=$1 exe=$2 pid
   pid=$(pid_of "$pidfile") || return 1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -n $pid ]] && proc_running "$pid" || return 1
   [[ $(basename "$(readlink "/proc/$pid/exe" 2>/dev/null)") == "$exe"* ]]
+}
+
+# True while the process exists and is not a zombie (PID 1 may reap exited daemons late).
+proc_running() {
+  local state
+  state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $state && $state != Z ]]
 }
 
 # Sends TERM to the process in the PID file, waits, then KILL; removes the PID file.
@@ -58,10 +65,10 @@ stop_pidfile() {
     info "stopping $name (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
+      proc_running "$pid" || break
       sleep 0.1
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if proc_running "$pid"; then
       info "$name (pid $pid) ignored TERM for 10 s; sending KILL"
       kill -KILL "$pid" 2>/dev/null || true
     fi
