@@ -136,8 +136,9 @@ spire_agent_cached_svid_valid() {
   local home
   home=$(spire_agent_home "$1")
   [[ -s $home/agent-id && -s $home/data/agent-data.json ]] || return 1
+  # agent-data.json holds each certificate as base64 of its PEM text.
   jq -r '.svid[0] // empty' "$home/data/agent-data.json" | base64 -d 2>/dev/null |
-    openssl x509 -inform der -noout -checkend 120 >/dev/null 2>&1
+    openssl x509 -noout -checkend 120 >/dev/null 2>&1
 }
 
 # Starts a node over: a fresh join token (0600 file, single use), an empty data dir, and the
