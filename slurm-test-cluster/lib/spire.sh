@@ -136,7 +136,7 @@ spire_agent_cached_svid_valid() {
   local home
   home=$(spire_agent_home "$1")
   [[ -s $home/agent-id && -s $home/data/agent-data.json ]] || return 1
-  # agent-data.json holds each certificate as base64 of its PEM text.
+  # agent-data.json stores each certificate as base64 of its PEM text.
   jq -r '.svid[0] // empty' "$home/data/agent-data.json" | base64 -d 2>/dev/null |
     openssl x509 -noout -checkend 120 >/dev/null 2>&1
 }
@@ -184,8 +184,8 @@ spire_agent_start() {
     fail "spire-agent $node" "did not start; see $(spire_agent_log "$node")"
 }
 
-# Waits for the agent; an agent that came up from its cached SVID and fails is started over
-# once with a new join token (its SVID may have been evicted or the server state reset).
+# Starts the agent from its cached SVID when that is still valid. When such an agent fails,
+# because the server evicted it or lost its state, it is attested again with a new token.
 spire_agent_up() {
   local node=$1 deadline
   pid_alive "$(spire_agent_pidfile "$node")" spire-agent && spire_agent_healthy "$node" && return

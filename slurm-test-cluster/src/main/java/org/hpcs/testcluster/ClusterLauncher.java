@@ -31,7 +31,7 @@ final class ClusterLauncher {
     this.envFile = envFile;
   }
 
-  /** A launcher for the repository around the working directory and the default env file. */
+  /** Creates a launcher for the checkout around the working directory and the default env file. */
   static ClusterLauncher forThisCheckout() {
     Path start =
         Optional.ofNullable(System.getProperty(REPO_ROOT_PROPERTY))
@@ -41,10 +41,10 @@ final class ClusterLauncher {
   }
 
   /**
-   * Walks up from a directory to the first one that holds {@code
+   * Walks up from a directory to the first one that contains {@code
    * slurm-test-cluster/bin/hpcs-cluster}.
    *
-   * @throws TestClusterException if no parent holds it
+   * @throws TestClusterException if no parent contains it
    */
   static Path findRepoRoot(Path start) {
     for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 public record StackEnv(Path source, Map<String, String> values) {
 
-  /** Where the stack writes its environment. */
+  /** Default location of the environment file that {@code hpcs-cluster up} writes. */
   public static final Path DEFAULT_PATH = Path.of("/run/hpcs-test/stack.env");
 
   private static final Pattern LINE =

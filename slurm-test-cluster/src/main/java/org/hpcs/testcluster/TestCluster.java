@@ -32,13 +32,13 @@ public final class TestCluster {
     this.slurm = new SlurmJobs(this);
   }
 
-  /** The parsed environment file. */
+  /** Returns the parsed environment file. */
   public StackEnv stackEnv() {
     return env;
   }
 
   /**
-   * The value of any key of {@code stack.env}.
+   * Returns the value of any key of {@code stack.env}.
    *
    * @throws TestClusterException if the key is missing or empty
    */

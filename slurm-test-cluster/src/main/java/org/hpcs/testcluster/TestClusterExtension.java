@@ -7,7 +7,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * JUnit 5 extension that injects the local test stack as a {@link TestCluster} parameter.
  *
- * <p>The first test that asks for it in a JVM reuses a stack that is already up, or runs {@code
+ * <p>The first test in a JVM that requests it reuses a stack that is already up, or runs {@code
  * slurm-test-cluster/bin/hpcs-cluster up} (found by walking up from the working directory, or from
  * the {@code hpcs.repo.root} system property) and waits for it. The stack is left running when the
  * tests end, so that the next module's tests and other users of the machine reuse it; stop it with

@@ -148,7 +148,7 @@ class OpenBaoJwtAuthIT {
     return Vault.create(config.build());
   }
 
-  /** The driver does not throw on 4xx for reads and writes: check the status every time. */
+  /** Checks the HTTP status, because the driver does not throw on 4xx for reads and writes. */
   private static void expectStatus(VaultResponse response, int status) {
     RestResponse rest = response.getRestResponse();
     assertThat(rest.getStatus())

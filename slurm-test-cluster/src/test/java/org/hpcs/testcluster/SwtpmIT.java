@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Each node's software TPM answers on its port and holds an EK certificate from swtpm-localca. */
+/** Each node's software TPM serves its port and contains an EK certificate from swtpm-localca. */
 @ExtendWith(TestClusterExtension.class)
 class SwtpmIT {
 
