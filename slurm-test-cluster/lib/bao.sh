@@ -2,7 +2,7 @@
 # key, KV v2, userpass users with a templated owner policy, and JWT auth that validates
 # JWT-SVIDs through the SPIRE OIDC discovery provider. Sourced by hpcs-cluster.
 
-BAO_BIN=$BUILD_DIR/bin/bao
+BAO_BIN=$STACK_BIN_DIR/bao
 BAO_ADDR=http://127.0.0.1:8200
 BAO_PORT=8200
 BAO_CLUSTER_PORT=8201
@@ -169,7 +169,7 @@ bao_configure() {
 
 bao_up() {
   if ! bao_available; then
-    [[ -n $(unavailable_reason openbao) ]] || fail openbao "no bao binary at $BAO_BIN; run slurm-test-cluster/bin/install-deps"
+    [[ -n $(unavailable_reason openbao) ]] || fail openbao "no bao binary at $BAO_BUILD_BIN or $BAO_BIN; run slurm-test-cluster/bin/install-deps"
     info "OpenBao is not available, skipping it: $(unavailable_reason openbao)"
     return
   fi

@@ -2,7 +2,7 @@
 # a join token, a registration entry per node, and the OIDC discovery provider.
 # Sourced by hpcs-cluster.
 
-SPIRE_BIN_DIR=$BUILD_DIR/spire/bin
+SPIRE_BIN_DIR=$STACK_BIN_DIR
 SPIRE_HOME=$HPCS_STATE_DIR/spire
 SPIRE_SERVER_PORT=8081
 SPIRE_SERVER_SOCKET=$HPCS_RUN_DIR/spire-server/api.sock
@@ -268,7 +268,7 @@ oidc_up() {
 spire_up() {
   local node
   if ! spire_available; then
-    [[ -n $(unavailable_reason spire) ]] || fail spire "no SPIRE binaries in $SPIRE_BIN_DIR; run slurm-test-cluster/bin/install-deps"
+    [[ -n $(unavailable_reason spire) ]] || fail spire "no SPIRE binaries in $SPIRE_BUILD_BIN_DIR or $SPIRE_BIN_DIR; run slurm-test-cluster/bin/install-deps"
     info "SPIRE is not available, skipping it: $(unavailable_reason spire)"
     return
   fi
