@@ -1,7 +1,7 @@
 # SPIRE and OpenBao binaries of the running stack. `up` copies them from the checkout's
-# build/ directory into the state directory, so that the stack keeps working when that
-# checkout goes away, and `up` or `status` from another checkout of the repository (which may
-# have no build/) manages the same stack. Sourced by hpcs-cluster.
+# build/ directory into the state directory, so the stack keeps working when that checkout
+# goes away. Another checkout, even one without build/, can then run `up` or `status` on the
+# same stack. Sourced by hpcs-cluster.
 
 STACK_BIN_DIR=$HPCS_STATE_DIR/bin
 SPIRE_BUILD_BIN_DIR=$BUILD_DIR/spire/bin
