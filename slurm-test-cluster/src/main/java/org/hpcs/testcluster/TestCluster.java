@@ -79,6 +79,11 @@ public final class TestCluster {
     return Path.of(env("SPIRE_BIN_DIR"));
   }
 
+  /** The trust bundle of the trust domain (PEM), as exported from the SPIRE server. */
+  public Path spireBundle() {
+    return Path.of(env("SPIRE_BUNDLE"));
+  }
+
   /** The Workload API socket of a node's SPIRE agent. */
   public Path spireAgentSocket(String node) {
     return Path.of(env("SPIRE_AGENT_SOCKET_" + nodeKey(node)));
@@ -108,6 +113,11 @@ public final class TestCluster {
 
   public URI baoAddr() {
     return URI.create(env("BAO_ADDR"));
+  }
+
+  /** The {@code bao} binary that runs the stack's OpenBao server (also a CLI client). */
+  public Path baoBin() {
+    return Path.of(env("BAO_BIN"));
   }
 
   /** The root token, read from its 0600 file. */
@@ -150,7 +160,8 @@ public final class TestCluster {
     return readSecret(baoPasswordDir().resolve(user + ".password"));
   }
 
-  private Path baoPasswordDir() {
+  /** The directory of the userpass password files ({@code <user>.password}). */
+  public Path baoPasswordDir() {
     return env.find("BAO_PASSWORD_DIR")
         .map(Path::of)
         .orElseGet(() -> Path.of(env("BAO_ROOT_TOKEN_FILE")).getParent());
@@ -221,7 +232,22 @@ public final class TestCluster {
     return InetSocketAddress.createUnresolved(tpm.getHostString(), tpm.getPort() + 1);
   }
 
+  /** The CA certificate that the software TPMs' EK certificates chain to. */
+  public Path swtpmEkCaCert() {
+    return Path.of(env("SWTPM_EK_CA_CERT"));
+  }
+
+  /** The intermediate certificate between the EK certificates and {@link #swtpmEkCaCert()}. */
+  public Path swtpmEkIssuerCert() {
+    return Path.of(env("SWTPM_EK_ISSUER_CERT"));
+  }
+
   // --- directories and availability -------------------------------------------------------
+
+  /** The checkout whose {@code hpcs-cluster up} wrote the environment file. */
+  public Path repoRoot() {
+    return Path.of(env("HPCS_REPO"));
+  }
 
   public Path stateDir() {
     return Path.of(env("HPCS_STATE_DIR"));

@@ -40,11 +40,13 @@ class TestClusterTest {
                 "SLURM_NODES=n1,n2,n3",
                 "SPIRE_SERVER_SOCKET=/run/hpcs-test/spire-server/api.sock",
                 "SPIRE_SERVER_ADDR=127.0.0.1:8081",
-                "SPIRE_BIN_DIR=/repo/build/spire/bin",
+                "SPIRE_BIN_DIR=/var/lib/hpcs-test/bin",
+                "SPIRE_BUNDLE=/var/lib/hpcs-test/spire/bundle.pem",
                 "SPIRE_AGENT_SOCKET_N2=/run/hpcs-test/spire-agent-n2/agent.sock",
                 "SPIRE_AGENT_ID_N2=spiffe://hpcs.test/spire/agent/join_token/abc",
                 "OIDC_DISCOVERY_URL=http://localhost:8090",
                 "BAO_ADDR=http://127.0.0.1:8200",
+                "BAO_BIN=/var/lib/hpcs-test/bin/bao",
                 "BAO_ROOT_TOKEN_FILE=" + dir.resolve("root-token"),
                 "BAO_KV_MOUNT=kv-hpcs",
                 "BAO_JWT_MOUNT=jwt",
@@ -61,6 +63,9 @@ class TestClusterTest {
                 "SWTPM_N1=127.0.0.1:2321",
                 "SWTPM_N3=127.0.0.1:2341",
                 "SWTPM_CTRL_N3=127.0.0.1:2399",
+                "SWTPM_EK_CA_CERT=/var/lib/swtpm-localca/swtpm-localca-rootca-cert.pem",
+                "SWTPM_EK_ISSUER_CERT=/var/lib/swtpm-localca/issuercert.pem",
+                "HPCS_REPO=/work/hpcs",
                 "HPCS_STATE_DIR=/var/lib/hpcs-test",
                 "HPCS_RUN_DIR=/run/hpcs-test",
                 "HPCS_LOG_DIR=/var/log/hpcs-test"));
@@ -81,7 +86,15 @@ class TestClusterTest {
     assertThat(cluster.spireServerSocket())
         .isEqualTo(Path.of("/run/hpcs-test/spire-server/api.sock"));
     assertThat(cluster.spireServerAddr()).isEqualTo("127.0.0.1:8081");
-    assertThat(cluster.spireBinDir()).isEqualTo(Path.of("/repo/build/spire/bin"));
+    assertThat(cluster.spireBinDir()).isEqualTo(Path.of("/var/lib/hpcs-test/bin"));
+    assertThat(cluster.spireBundle()).isEqualTo(Path.of("/var/lib/hpcs-test/spire/bundle.pem"));
+    assertThat(cluster.baoBin()).isEqualTo(Path.of("/var/lib/hpcs-test/bin/bao"));
+    assertThat(cluster.baoPasswordDir()).isEqualTo(dir);
+    assertThat(cluster.swtpmEkCaCert())
+        .isEqualTo(Path.of("/var/lib/swtpm-localca/swtpm-localca-rootca-cert.pem"));
+    assertThat(cluster.swtpmEkIssuerCert())
+        .isEqualTo(Path.of("/var/lib/swtpm-localca/issuercert.pem"));
+    assertThat(cluster.repoRoot()).isEqualTo(Path.of("/work/hpcs"));
     assertThat(cluster.oidcDiscoveryUrl()).isEqualTo(URI.create("http://localhost:8090"));
     assertThat(cluster.baoAddr()).isEqualTo(URI.create("http://127.0.0.1:8200"));
     assertThat(cluster.baoKvMount()).isEqualTo("kv-hpcs");
