@@ -56,7 +56,7 @@ public final class TestCluster {
     return Path.of(env("SLURM_CONF"));
   }
 
-  /** The compute nodes, in order (n1, n2, n3). */
+  /** Returns the compute nodes, in order (n1, n2, n3). */
   public List<String> slurmNodes() {
     return csv("SLURM_NODES");
   }
@@ -79,27 +79,27 @@ public final class TestCluster {
     return Path.of(env("SPIRE_BIN_DIR"));
   }
 
-  /** The trust bundle of the trust domain (PEM), as exported from the SPIRE server. */
+  /** Returns the trust bundle of the trust domain (PEM), as exported from the SPIRE server. */
   public Path spireBundle() {
     return Path.of(env("SPIRE_BUNDLE"));
   }
 
-  /** The Workload API socket of a node's SPIRE agent. */
+  /** Returns the Workload API socket of a node's SPIRE agent. */
   public Path spireAgentSocket(String node) {
     return Path.of(env("SPIRE_AGENT_SOCKET_" + nodeKey(node)));
   }
 
-  /** The Workload API address of a node's agent in the form java-spiffe expects. */
+  /** Returns the Workload API address of a node's agent in the form java-spiffe expects. */
   public String spireAgentAddress(String node) {
     return "unix:" + spireAgentSocket(node);
   }
 
-  /** The SPIFFE ID of a node's SPIRE agent (its parent ID for registration entries). */
+  /** Returns the SPIFFE ID of a node's SPIRE agent (its parent ID for registration entries). */
   public String spireAgentId(String node) {
     return env("SPIRE_AGENT_ID_" + nodeKey(node));
   }
 
-  /** The SPIFFE ID the node's agent hands to root workloads: spiffe://TD/hpcs/node/NODE. */
+  /** Returns the SPIFFE ID the node's agent hands to root workloads: spiffe://TD/hpcs/node/NODE. */
   public String nodeSpiffeId(String node) {
     return env.find("SPIRE_NODE_ID_" + nodeKey(node))
         .orElse("spiffe://" + trustDomain() + "/hpcs/node/" + node);
@@ -115,12 +115,12 @@ public final class TestCluster {
     return URI.create(env("BAO_ADDR"));
   }
 
-  /** The {@code bao} binary that runs the stack's OpenBao server (also a CLI client). */
+  /** Returns the {@code bao} binary that runs the stack's OpenBao server (also a CLI client). */
   public Path baoBin() {
     return Path.of(env("BAO_BIN"));
   }
 
-  /** The root token, read from its 0600 file. */
+  /** Returns the root token, read from its 0600 file. */
   public String baoRootToken() {
     return readSecret(Path.of(env("BAO_ROOT_TOKEN_FILE")));
   }
@@ -137,18 +137,18 @@ public final class TestCluster {
     return env("BAO_USERPASS_MOUNT");
   }
 
-  /** The userpass users with policy hpcs-owner (owner, alice, bob). */
+  /** Returns the userpass users with policy hpcs-owner (owner, alice, bob). */
   public List<String> baoUsers() {
     return csv("BAO_USERS");
   }
 
-  /** The userpass user with policy hpcs-admin. */
+  /** Returns the userpass user with policy hpcs-admin. */
   public String baoAdminUser() {
     return env("BAO_ADMIN_USER");
   }
 
   /**
-   * The userpass password of one of {@link #baoUsers()} or {@link #baoAdminUser()}.
+   * Returns the userpass password of one of {@link #baoUsers()} or {@link #baoAdminUser()}.
    *
    * @throws IllegalArgumentException if the stack has no such user
    */
@@ -160,7 +160,7 @@ public final class TestCluster {
     return readSecret(baoPasswordDir().resolve(user + ".password"));
   }
 
-  /** The directory of the userpass password files ({@code <user>.password}). */
+  /** Returns the directory of the userpass password files ({@code <user>.password}). */
   public Path baoPasswordDir() {
     return env.find("BAO_PASSWORD_DIR")
         .map(Path::of)
@@ -177,13 +177,13 @@ public final class TestCluster {
     return port("SSH_PORT", env("SSH_PORT"));
   }
 
-  /** The Unix users of the cluster that can log in over SSH (alice, bob). */
+  /** Returns the Unix users of the cluster that can log in over SSH (alice, bob). */
   public List<String> sshUsers() {
     return csv("SSH_USERS");
   }
 
   /**
-   * The private key (OpenSSH format, 0600) that logs a cluster user in.
+   * Returns the private key (OpenSSH format, 0600) that logs a cluster user in.
    *
    * @throws IllegalArgumentException if the user is not one of {@link #sshUsers()}
    */
@@ -210,19 +210,19 @@ public final class TestCluster {
     return env("PG_USER");
   }
 
-  /** The password of {@link #pgUser()}, read from its 0600 file. */
+  /** Returns the password of {@link #pgUser()}, read from its 0600 file. */
   public String pgPassword() {
     return readSecret(Path.of(env("PG_PASSWORD_FILE")));
   }
 
   // --- swtpm ------------------------------------------------------------------------------
 
-  /** The TPM command port of a node's software TPM. */
+  /** Returns the TPM command port of a node's software TPM. */
   public InetSocketAddress swtpm(String node) {
     return hostPort("SWTPM_" + nodeKey(node));
   }
 
-  /** The control port of a node's software TPM (command port + 1). */
+  /** Returns the control port of a node's software TPM (command port + 1). */
   public InetSocketAddress swtpmControl(String node) {
     String key = "SWTPM_CTRL_" + nodeKey(node);
     if (env.find(key).isPresent()) {
@@ -232,19 +232,21 @@ public final class TestCluster {
     return InetSocketAddress.createUnresolved(tpm.getHostString(), tpm.getPort() + 1);
   }
 
-  /** The CA certificate that the software TPMs' EK certificates chain to. */
+  /** Returns the CA certificate that the software TPMs' EK certificates chain to. */
   public Path swtpmEkCaCert() {
     return Path.of(env("SWTPM_EK_CA_CERT"));
   }
 
-  /** The intermediate certificate between the EK certificates and {@link #swtpmEkCaCert()}. */
+  /**
+   * Returns the intermediate certificate between the EK certificates and {@link #swtpmEkCaCert()}.
+   */
   public Path swtpmEkIssuerCert() {
     return Path.of(env("SWTPM_EK_ISSUER_CERT"));
   }
 
   // --- directories and availability -------------------------------------------------------
 
-  /** The checkout whose {@code hpcs-cluster up} wrote the environment file. */
+  /** Returns the checkout whose {@code hpcs-cluster up} wrote the environment file. */
   public Path repoRoot() {
     return Path.of(env("HPCS_REPO"));
   }
@@ -290,7 +292,7 @@ public final class TestCluster {
     return Commands.run(timeout, line);
   }
 
-  /** Batch jobs submitted as cluster users. */
+  /** Returns the helper that submits batch jobs as cluster users. */
   public SlurmJobs slurm() {
     return slurm;
   }
