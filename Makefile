@@ -9,7 +9,7 @@ MVN := mvn -B -ntp
 CLUSTER := slurm-test-cluster/bin/hpcs-cluster
 
 .PHONY: help deps build shim test unit-test demo cluster-up cluster-down cluster-status \
-	cluster-logs bench format clean
+	cluster-logs bench format clean demo-image
 
 help:
 	@echo "make demo          bring up the local test cluster and run the demo job"
@@ -35,11 +35,15 @@ shim:
 unit-test: deps shim
 	$(MVN) verify
 
-test: deps shim cluster-up
+# The node-side integration tests run the demo image, so it is built first.
+test: deps shim demo-image cluster-up
 	$(MVN) verify -DskipITs=false
 
 demo: build cluster-up
 	slurm-test-cluster/bin/demo
+
+demo-image: deps
+	slurm-test-cluster/demo/build-image >/dev/null
 
 cluster-up: deps
 	$(CLUSTER) up
