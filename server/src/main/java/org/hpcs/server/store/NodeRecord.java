@@ -8,8 +8,8 @@ import java.time.Instant;
  * @param name the Slurm node name
  * @param spiffeId the node agent's SPIFFE ID
  * @param attestor the attestor of the latest enrolment
- * @param status "enrolled", "revoked", or "reinstated" (revocation lifted, must enrol again
- *     before its calls are accepted)
+ * @param status "enrolled", "revoked", or "reinstated" (revocation lifted, must enrol again before
+ *     its calls are accepted)
  * @param enrolledAt the latest enrolment
  * @param revokedAt when an admin revoked the node, null while it is trusted
  */
