@@ -78,6 +78,9 @@ public final class ThrowawayPostgres {
   private void stop() {
     try {
       run("pg_ctl", "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     } catch (IOException | InterruptedException e) {
       System.err.println("cannot stop the test PostgreSQL cluster in " + dir + ": " + e);
     }
