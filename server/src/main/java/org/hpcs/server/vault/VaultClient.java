@@ -106,6 +106,49 @@ public final class VaultClient {
     return true;
   }
 
+  /**
+   * Logs in with a JWT at a role of the JWT auth method and returns the client token.
+   *
+   * @throws VaultException naming the mount, role and status when Vault refuses the login
+   */
+  public String jwtLogin(String mount, String role, String jwt) throws VaultException {
+    String path = "auth/" + mount + "/login";
+    HttpResponse<byte[]> response = send("POST", path, Map.of("role", role, "jwt", jwt), null);
+    if (response.statusCode() / 100 != 2) {
+      throw new VaultException(
+          response.statusCode(),
+          "Vault refused JWT login at "
+              + path
+              + " with role "
+              + role
+              + ": HTTP "
+              + response.statusCode()
+              + errors(response.body()));
+    }
+    return expectOk(response, path).path("auth").path("client_token").asText();
+  }
+
+  /**
+   * Reads a KV version 2 secret with the given token.
+   *
+   * @param httpPath the full API path including the {@code data/} segment
+   * @return the secret's key-value data
+   * @throws VaultException naming the path and status when the read fails, for example 403
+   */
+  public JsonNode readKv(String token, String httpPath) throws VaultException {
+    HttpResponse<byte[]> response = send("GET", httpPath, null, token);
+    if (response.statusCode() / 100 != 2) {
+      throw new VaultException(
+          response.statusCode(),
+          "reading "
+              + httpPath
+              + " from Vault failed with HTTP "
+              + response.statusCode()
+              + errors(response.body()));
+    }
+    return expectOk(response, httpPath).path("data").path("data");
+  }
+
   /** Returns true when Vault answers its health endpoint as initialised and unsealed. */
   public boolean healthy() {
     try {
