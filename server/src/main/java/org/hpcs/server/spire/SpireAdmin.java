@@ -22,7 +22,8 @@ public interface SpireAdmin {
   boolean ensureNodeEntry(String node) throws SpireException;
 
   /**
-   * Evicts every SPIRE agent aliased to the node and deletes the node's alias and node entries.
+   * Evicts every SPIRE agent aliased to the node and deletes the alias entries and the node entries
+   * parented by the alias. Entries made outside HPCS for the node's SPIFFE ID stay.
    *
    * @return the number of agents evicted
    * @throws SpireException when the SPIRE server refuses or cannot be reached
