@@ -106,8 +106,8 @@ public final class SpireCli implements SpireAdmin {
       entryIds.add(entry.path("id").asText());
       agents.add(spiffeId(entry.path("parent_id")));
     }
-    // Only entries that HPCS created (parent: the alias) go; an entry a site made by hand for
-    // the same SPIFFE ID stays, and the server denies the node's calls whatever SPIRE issues.
+    // Only entries that HPCS created (their parent is the alias) are deleted. An entry that a
+    // site made by hand for the same SPIFFE ID stays, because the server denies the node anyway.
     for (JsonNode entry :
         run("entry", "show", "-spiffeID", nodeId(trustDomain, node), "-parentID", alias)
             .path("entries")) {

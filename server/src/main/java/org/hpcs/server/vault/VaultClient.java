@@ -17,7 +17,7 @@ import org.hpcs.common.api.Json;
 
 /**
  * Calls the Vault (or OpenBao) HTTP API with the JDK HTTP client. Every call checks the status
- * code, because a 403 is a normal answer from Vault and must never pass for success.
+ * code, because Vault reports a refusal as a 403 response that must never pass for success.
  */
 public final class VaultClient {
   private static final Duration TIMEOUT = Duration.ofSeconds(15);

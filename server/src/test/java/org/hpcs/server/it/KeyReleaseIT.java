@@ -45,9 +45,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The whole key-release chain on the test stack: real SPIRE, OpenBao and database. A node enrols
- * with a join token, the owner grants a bundle to alice, alice's job on that node gets a role that
- * reads exactly that bundle's key with the node agent's JWT-SVID, bob's job is denied, and the role
- * stops working when the job ends.
+ * with a join token and the owner grants a bundle to alice. Alice's job on that node gets a role
+ * that reads exactly that bundle's key with the node agent's JWT-SVID. Bob's job is denied, and the
+ * role stops working when the job ends.
  */
 class KeyReleaseIT {
   private static final ObjectMapper JSON = Json.lenient();
@@ -141,7 +141,7 @@ class KeyReleaseIT {
             assertThrows(VaultException.class, () -> vault.readKv(aliceToken, grantedPath));
         assertThat(direct.status()).isEqualTo(403);
 
-        // Bob holds no grant: his job is denied with a reason.
+        // Bob has no grant, so his job is denied with a reason.
         JsonNode bob = api.node(node, "/v1/jobs/" + jobId + "b/start", job("bob", granted, digest));
         assertThat(bob.path("status").asInt()).isEqualTo(403);
         assertThat(bob.path("error").asText()).isEqualTo("grant-missing");
@@ -159,7 +159,7 @@ class KeyReleaseIT {
         assertThat(gone.status()).isBetween(400, 403);
       }
 
-      // The audit log holds each decision; the owner reads the trail of the bundle.
+      // The audit log records each decision, and the owner reads the trail of the bundle.
       List<String> reasons =
           api.user("GET", "/v1/audit", serverToken, null)
               .path("entries")
