@@ -37,6 +37,7 @@ import org.hpcs.server.service.EnrolmentService;
 import org.hpcs.server.service.GrantService;
 import org.hpcs.server.service.JobService;
 import org.hpcs.server.service.Verifiers;
+import org.hpcs.server.slurm.ScontrolJobDirectory;
 import org.hpcs.server.spire.SpireAdmin;
 import org.hpcs.server.spire.SpireException;
 import org.hpcs.server.store.AuditLog;
@@ -125,7 +126,14 @@ public final class ServerApp implements AutoCloseable {
             vault,
             new JobVaultObjects(config.kvMount()),
             auditor,
-            clock);
+            clock,
+            config.verifyJobs()
+                ? new ScontrolJobDirectory(config.scontrol(), config.slurmConf())
+                : null);
+
+    if (!config.verifyJobs()) {
+      LOG.warn("slurm.verifyJobs=false: job starts are not checked with Slurm");
+    }
 
     Metrics metrics = new Metrics();
     metrics.gauge("hpcs_jobs_active", "Jobs whose Vault role exists.", jobStore::countActive);

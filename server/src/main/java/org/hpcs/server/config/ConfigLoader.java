@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  * enrol.attestors [join-token]   attestor.NAME.KEY (settings of attestor NAME)
  * enrol.challengeTtlSeconds [120]   enrol.maxJoinTokenTtlSeconds [86400]
  * jobs.maxTimeSeconds [604800]   jobs.sweepIntervalSeconds [60]
+ * slurm.verifyJobs [true]   slurm.scontrol [scontrol]   slurm.conf (SLURM_CONF for scontrol)
  * </pre>
  */
 public final class ConfigLoader {
@@ -67,7 +68,10 @@ public final class ConfigLoader {
           "enrol.challengeTtlSeconds",
           "enrol.maxJoinTokenTtlSeconds",
           "jobs.maxTimeSeconds",
-          "jobs.sweepIntervalSeconds");
+          "jobs.sweepIntervalSeconds",
+          "slurm.verifyJobs",
+          "slurm.scontrol",
+          "slurm.conf");
 
   private final Map<String, String> values;
   private final List<String> problems = new ArrayList<>();
@@ -137,7 +141,10 @@ public final class ConfigLoader {
         seconds("enrol.challengeTtlSeconds", 120, 10, 3600),
         seconds("enrol.maxJoinTokenTtlSeconds", 86400, 60, 30 * 86400),
         seconds("jobs.maxTimeSeconds", 604800, 60, 365 * 86400),
-        seconds("jobs.sweepIntervalSeconds", 60, 1, 3600));
+        seconds("jobs.sweepIntervalSeconds", 60, 1, 3600),
+        bool("slurm.verifyJobs", true),
+        Path.of(text("slurm.scontrol", "scontrol")),
+        optionalFile("slurm.conf"));
   }
 
   private void rejectUnknownKeys() {
@@ -188,6 +195,18 @@ public final class ConfigLoader {
       problems.add(key + ": '" + value + "' is not an integer");
       return fallback;
     }
+  }
+
+  private boolean bool(String key, boolean fallback) {
+    String value = optional(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (!value.equals("true") && !value.equals("false")) {
+      problems.add(key + ": '" + value + "' must be true or false");
+      return fallback;
+    }
+    return Boolean.parseBoolean(value);
   }
 
   private Duration seconds(String key, int fallback, int min, int max) {

@@ -36,6 +36,9 @@ import java.util.Map;
  * @param maxJoinTokenTtl the longest HPCS join token an admin may create
  * @param maxJobTime cap on a job's key-release window, whatever its time limit
  * @param sweepInterval how often overdue jobs are cleaned up
+ * @param verifyJobs whether each job start is checked with Slurm
+ * @param scontrol the scontrol executable
+ * @param slurmConf the slurm.conf for scontrol, or null for Slurm's default
  */
 public record ServerConfig(
     String listenHost,
@@ -64,7 +67,10 @@ public record ServerConfig(
     Duration challengeTtl,
     Duration maxJoinTokenTtl,
     Duration maxJobTime,
-    Duration sweepInterval) {
+    Duration sweepInterval,
+    boolean verifyJobs,
+    Path scontrol,
+    Path slurmConf) {
   /** Copies the attestor settings. */
   public ServerConfig {
     attestors = Map.copyOf(attestors);

@@ -18,6 +18,9 @@ import org.hpcs.common.api.JobStartResponse;
 import org.hpcs.common.api.KeyLocation;
 import org.hpcs.server.http.ApiException;
 import org.hpcs.server.http.Caller;
+import org.hpcs.server.slurm.JobDirectory;
+import org.hpcs.server.slurm.SlurmException;
+import org.hpcs.server.slurm.SlurmJob;
 import org.hpcs.server.spire.SpireCli;
 import org.hpcs.server.store.AuditRecord;
 import org.hpcs.server.store.BundleRecord;
@@ -60,9 +63,15 @@ public final class JobService {
   private final JobVaultObjects vaultObjects;
   private final Auditor auditor;
   private final Clock clock;
+  private final JobDirectory slurm;
   private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
-  /** Creates the service. */
+  /**
+   * Creates the service.
+   *
+   * @param slurm checks each job's user, state, partition and nodes with Slurm; null skips the
+   *     check and trusts the node agent's report
+   */
   public JobService(
       Settings settings,
       JobStore jobs,
@@ -71,7 +80,8 @@ public final class JobService {
       VaultClient vault,
       JobVaultObjects vaultObjects,
       Auditor auditor,
-      Clock clock) {
+      Clock clock,
+      JobDirectory slurm) {
     this.settings = settings;
     this.jobs = jobs;
     this.bundles = bundles;
@@ -80,6 +90,7 @@ public final class JobService {
     this.vaultObjects = vaultObjects;
     this.auditor = auditor;
     this.clock = clock;
+    this.slurm = slurm;
     for (int i = 0; i < LOCK_STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
@@ -106,6 +117,7 @@ public final class JobService {
               "node " + caller.node() + " is not in the node list of job " + jobId),
           context);
     }
+    requested = checkWithSlurm(requested, context);
     ReentrantLock lock = lock(jobId);
     lock.lock();
     try {
@@ -187,6 +199,74 @@ public final class JobService {
         keys,
         List.copyOf(recipients),
         job.deadlineAt());
+  }
+
+  private JobRecord checkWithSlurm(JobRecord requested, AuditRecord context) throws ApiException {
+    if (slurm == null) {
+      return requested;
+    }
+    String id = requested.id();
+    Optional<SlurmJob> found;
+    try {
+      found = slurm.find(id);
+    } catch (SlurmException e) {
+      throw auditor.deny(
+          ApiException.unavailable(
+              "slurm-unavailable", "cannot check job " + id + " with Slurm: " + e.getMessage()),
+          context);
+    }
+    if (found.isEmpty()) {
+      throw auditor.deny(
+          ApiException.forbidden("job-unknown-to-slurm", "Slurm has no job " + id), context);
+    }
+    SlurmJob job = found.get();
+    String mismatch = null;
+    if (!job.running()) {
+      mismatch = "job-not-running:job " + id + " is " + job.state() + " in Slurm, not RUNNING";
+    } else if (!job.user().equals(requested.user())) {
+      mismatch =
+          "job-user-mismatch:job "
+              + id
+              + " belongs to "
+              + job.user()
+              + " in Slurm, not "
+              + requested.user();
+    } else if (!job.partition().equals(requested.partition())) {
+      mismatch =
+          "job-partition-mismatch:job "
+              + id
+              + " runs in partition "
+              + job.partition()
+              + " in Slurm, not "
+              + requested.partition();
+    } else if (!new HashSet<>(job.nodes()).equals(new HashSet<>(requested.nodes()))) {
+      mismatch =
+          "job-nodes-mismatch:job "
+              + id
+              + " runs on "
+              + job.nodes()
+              + " in Slurm, not "
+              + requested.nodes();
+    }
+    if (mismatch != null) {
+      String[] parts = mismatch.split(":", 2);
+      throw auditor.deny(ApiException.forbidden(parts[0], parts[1]), context);
+    }
+    Instant slurmDeadline =
+        job.timeLimit() == null
+            ? requested.deadlineAt()
+            : requested.startedAt().plus(job.timeLimit());
+    Instant deadline =
+        slurmDeadline.isBefore(requested.deadlineAt()) ? slurmDeadline : requested.deadlineAt();
+    return new JobRecord(
+        id,
+        requested.user(),
+        requested.partition(),
+        requested.nodes(),
+        requested.bundles(),
+        requested.startedAt(),
+        deadline,
+        null);
   }
 
   private JobRecord validate(String jobId, JobStartRequest request) throws ApiException {

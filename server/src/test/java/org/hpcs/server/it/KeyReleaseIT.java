@@ -82,13 +82,14 @@ class KeyReleaseIT {
     String run = HexFormat.of().formatHex(SecureRandom.getSeed(4));
     String granted = "it-b-" + run;
     String other = "it-c-" + run;
-    String jobId = "it" + run;
     String kvMount = stack.env("BAO_KV_MOUNT");
     writeKey(granted, "AGE-SECRET-KEY-GRANTED-" + run);
     writeKey(other, "AGE-SECRET-KEY-OTHER-" + run);
 
-    try (ServerApp app = startServer(kind, run)) {
+    try (ServerApp app = startServer(kind, run);
+        SlurmJobs slurm = new SlurmJobs(stack.env("SLURM_CONF"))) {
       Api api = new Api(URI.create("https://localhost:" + app.port()));
+      String jobId = slurm.submitRunning("alice");
 
       // A node enrols with an admin-created join token; a replayed or unknown token is denied.
       String token = api.joinToken("n1");
@@ -141,12 +142,22 @@ class KeyReleaseIT {
             assertThrows(VaultException.class, () -> vault.readKv(aliceToken, grantedPath));
         assertThat(direct.status()).isEqualTo(403);
 
+        // The server checks the node's claims with Slurm.
+        JsonNode claimedForBob =
+            api.node(node, "/v1/jobs/" + jobId + "/start", job("bob", granted, digest));
+        assertThat(claimedForBob.path("error").asText()).isEqualTo("job-user-mismatch");
+        JsonNode unknownJob =
+            api.node(node, "/v1/jobs/999999999/start", job("alice", granted, digest));
+        assertThat(unknownJob.path("error").asText()).isEqualTo("job-unknown-to-slurm");
+
         // Bob has no grant, so his job is denied with a reason.
-        JsonNode bob = api.node(node, "/v1/jobs/" + jobId + "b/start", job("bob", granted, digest));
+        String bobJob = slurm.submitRunning("bob");
+        JsonNode bob = api.node(node, "/v1/jobs/" + bobJob + "/start", job("bob", granted, digest));
         assertThat(bob.path("status").asInt()).isEqualTo(403);
         assertThat(bob.path("error").asText()).isEqualTo("grant-missing");
+        String secondJob = slurm.submitRunning("alice");
         JsonNode otherJob =
-            api.node(node, "/v1/jobs/" + jobId + "c/start", job("alice", other, otherDigest));
+            api.node(node, "/v1/jobs/" + secondJob + "/start", job("alice", other, otherDigest));
         assertThat(otherJob.path("error").asText()).isEqualTo("grant-missing");
 
         // After the job ends the role no longer logs in.
@@ -164,7 +175,8 @@ class KeyReleaseIT {
           api.user("GET", "/v1/audit", serverToken, null)
               .path("entries")
               .findValuesAsText("reason");
-      assertThat(reasons).contains("token-replayed", "token-unknown", "grant-missing");
+      assertThat(reasons)
+          .contains("token-replayed", "token-unknown", "grant-missing", "job-user-mismatch");
       JsonNode trail = api.user("GET", "/v1/audit?bundle=" + granted, ownerToken, null);
       assertThat(trail.path("entries").findValuesAsText("action"))
           .contains("key.release", "job.start", "grant.create");
@@ -250,6 +262,8 @@ class KeyReleaseIT {
     config.setProperty("vault.jwtMount", stack.env("BAO_JWT_MOUNT"));
     config.setProperty("spire.serverBin", stack.spireServerBin().toString());
     config.setProperty("spire.socketPath", stack.env("SPIRE_SERVER_SOCKET"));
+    config.setProperty("slurm.verifyJobs", "true");
+    config.setProperty("slurm.conf", stack.env("SLURM_CONF"));
     Path file = dir.resolve("server.properties");
     try (var out = Files.newBufferedWriter(file)) {
       config.store(out, "integration test");

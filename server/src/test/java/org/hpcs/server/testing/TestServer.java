@@ -78,6 +78,7 @@ public final class TestServer implements AutoCloseable {
     Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
     Map<String, String> values = new HashMap<>();
     values.put("listen.port", "0");
+    values.put("slurm.verifyJobs", "false");
     values.put("listen.threads", "8");
     values.put("tls.certFile", pki.file("server.crt").toString());
     values.put("tls.keyFile", pki.file("server.key").toString());
