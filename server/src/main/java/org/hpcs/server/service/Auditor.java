@@ -1,5 +1,6 @@
 package org.hpcs.server.service;
 
+import java.util.List;
 import org.hpcs.server.http.ApiException;
 import org.hpcs.server.store.AuditLog;
 import org.hpcs.server.store.AuditRecord;
@@ -20,6 +21,11 @@ public final class Auditor {
   /** Records an allowed decision. */
   public void allowed(AuditRecord record) {
     log.append(record);
+  }
+
+  /** Records several decisions in one transaction, in order. */
+  public void allowed(List<AuditRecord> records) {
+    log.appendAll(records);
   }
 
   /**

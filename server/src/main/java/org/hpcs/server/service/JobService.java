@@ -160,7 +160,8 @@ public final class JobService {
 
     JobRecord job = jobs.recordStart(existing.orElse(requested), caller.node(), now);
     writeVaultObjects(job, keys, now, caller, context);
-    auditor.allowed(
+    List<AuditRecord> records = new ArrayList<>();
+    records.add(
         new AuditRecord(
             context.actor(),
             "job.start",
@@ -171,7 +172,7 @@ public final class JobService {
             caller.node(),
             "job " + job.id() + " of " + job.user() + " started on " + caller.node()));
     for (KeyLocation key : keys) {
-      auditor.allowed(
+      records.add(
           new AuditRecord(
               context.actor(),
               "key.release",
@@ -191,6 +192,7 @@ public final class JobService {
                   + " through role "
                   + JobVaultObjects.name(job.id())));
     }
+    auditor.allowed(records);
     return new JobStartResponse(
         JobVaultObjects.name(job.id()),
         settings.jwtAudience(),
@@ -432,7 +434,8 @@ public final class JobService {
       if (result.isEmpty()) {
         return new JobEndResponse(jobId, List.of(), job.releasedAt() != null);
       }
-      auditor.allowed(
+      List<AuditRecord> records = new ArrayList<>();
+      records.add(
           new AuditRecord(
               caller.auditName(),
               "job.end",
@@ -448,8 +451,16 @@ public final class JobService {
                   + "; still running on "
                   + result.get().remainingNodes()));
       if (result.get().releaseNow()) {
-        deleteVaultObjects(jobId, caller.auditName(), "job " + jobId + " ended on every node");
+        try {
+          records.add(
+              deleteVaultObjects(
+                  jobId, caller.auditName(), "job " + jobId + " ended on every node"));
+        } catch (ApiException e) {
+          auditor.allowed(records);
+          throw e;
+        }
       }
+      auditor.allowed(records);
       return new JobEndResponse(jobId, result.get().remainingNodes(), result.get().releaseNow());
     } finally {
       lock.unlock();
@@ -464,14 +475,19 @@ public final class JobService {
       if (!jobs.forceRelease(jobId, clock.instant())) {
         return false;
       }
-      deleteVaultObjects(jobId, actor, why);
+      auditor.allowed(deleteVaultObjects(jobId, actor, why));
       return true;
     } finally {
       lock.unlock();
     }
   }
 
-  private void deleteVaultObjects(String jobId, String actor, String why) throws ApiException {
+  /**
+   * Deletes the job's role and policy and returns the audit record of the release; records a
+   * failure itself, since the caller's records are never written then.
+   */
+  private AuditRecord deleteVaultObjects(String jobId, String actor, String why)
+      throws ApiException {
     String name = JobVaultObjects.name(jobId);
     try {
       vault.deleteJwtRole(settings.jwtMount(), name);
@@ -493,16 +509,15 @@ public final class JobService {
       throw ApiException.unavailable(
           "vault-unavailable", "cannot delete Vault role " + name + ": " + e.getMessage());
     }
-    auditor.allowed(
-        new AuditRecord(
-            actor,
-            "job.release",
-            "allowed",
-            null,
-            null,
-            jobId,
-            null,
-            why + "; role and policy " + name + " deleted"));
+    return new AuditRecord(
+        actor,
+        "job.release",
+        "allowed",
+        null,
+        null,
+        jobId,
+        null,
+        why + "; role and policy " + name + " deleted");
   }
 
   /** Records a pipeline event of a job in the audit log. */

@@ -40,6 +40,18 @@ public final class AuditLog {
     return database.inTransaction(connection -> append(connection, record));
   }
 
+  /** Appends records in order, all in one transaction. */
+  public List<AuditEntry> appendAll(List<AuditRecord> records) {
+    return database.inTransaction(
+        connection -> {
+          List<AuditEntry> entries = new ArrayList<>();
+          for (AuditRecord record : records) {
+            entries.add(append(connection, record));
+          }
+          return entries;
+        });
+  }
+
   private AuditEntry append(Connection connection, AuditRecord record) throws SQLException {
     if (database.dialect() == Dialect.POSTGRESQL) {
       // Serialises appends across replicas so that the chain has no forks; readers are not blocked.

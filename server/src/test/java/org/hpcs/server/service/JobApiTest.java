@@ -295,4 +295,26 @@ class JobApiTest {
     assertThat(end.error()).isEqualTo("node-mismatch");
     assertThat(event.error()).isEqualTo("node-mismatch");
   }
+
+  @Test
+  void end_vaultFailsOnDelete_503ThenAdminEndRemovesRole() throws Exception {
+    String digest = bundleGrantedToAlice("job-b16", Map.of());
+    assertThat(startJob("n1", "116", start("alice", List.of("n1"), "job-b16", digest)).status())
+        .isEqualTo(200);
+    server.vault().failing(true);
+    Reply end;
+    try {
+      end = server.node("n1", "/v1/jobs/116/end", Map.of("node", "n1"));
+    } finally {
+      server.vault().failing(false);
+    }
+
+    Reply admin = server.user("POST", "/v1/admin/jobs/116/end", TestServer.ADMIN, Map.of());
+
+    assertThat(end.status()).isEqualTo(503);
+    assertThat(end.error()).isEqualTo("vault-unavailable");
+    assertThat(admin.json().path("released").asBoolean()).as(admin.text()).isTrue();
+    assertThat(server.vault().roles()).doesNotContainKey("hpcs-job-116");
+    assertThat(auditReasons(TestServer.ADMIN, "?job=116")).contains("vault-unavailable");
+  }
 }
