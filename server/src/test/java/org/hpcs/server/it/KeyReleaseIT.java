@@ -37,8 +37,10 @@ import org.hpcs.server.testing.TestDatabases;
 import org.hpcs.server.testing.TestPki;
 import org.hpcs.server.vault.VaultClient;
 import org.hpcs.server.vault.VaultException;
-import org.junit.jupiter.api.Assumptions;
+import org.hpcs.testcluster.TestCluster;
+import org.hpcs.testcluster.TestClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -49,6 +51,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * that reads exactly that bundle's key with the node agent's JWT-SVID. Bob's job is denied, and the
  * role stops working when the job ends.
  */
+@ExtendWith(TestClusterExtension.class)
 class KeyReleaseIT {
   private static final ObjectMapper JSON = Json.lenient();
 
@@ -62,14 +65,12 @@ class KeyReleaseIT {
   private static String bobToken;
 
   @BeforeAll
-  static void logIn() throws Exception {
-    Map<String, String> env = TestDatabases.stackEnv();
-    Assumptions.assumeTrue(
-        env.containsKey("BAO_ADDR"),
-        "the test stack is not up: run slurm-test-cluster/bin/hpcs-cluster up");
-    stack = new StackAccess(env);
+  static void logIn(TestCluster cluster) throws Exception {
+    cluster.assumeSpire();
+    cluster.assumeOpenBao();
+    stack = new StackAccess(cluster);
     pki = TestPki.create(temp);
-    serverToken = stack.login(env.getOrDefault("BAO_ADMIN_USER", "admin"));
+    serverToken = stack.login(cluster.baoAdminUser());
     ownerToken = stack.login("owner");
     aliceToken = stack.login("alice");
     bobToken = stack.login("bob");
@@ -87,7 +88,7 @@ class KeyReleaseIT {
     writeKey(other, "AGE-SECRET-KEY-OTHER-" + run);
 
     try (ServerApp app = startServer(kind, run);
-        SlurmJobs slurm = new SlurmJobs(stack.env("SLURM_CONF"))) {
+        RunningSlurmJobs slurm = new RunningSlurmJobs(stack.env("SLURM_CONF"))) {
       Api api = new Api(URI.create("https://localhost:" + app.port()));
       String jobId = slurm.submitRunning("alice");
 

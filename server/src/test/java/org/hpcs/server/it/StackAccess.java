@@ -9,41 +9,35 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.hpcs.common.api.Json;
+import org.hpcs.testcluster.TestCluster;
 
 /** Access to the shared test stack's OpenBao and SPIRE server for integration tests. */
 final class StackAccess {
   private static final ObjectMapper JSON = Json.lenient();
 
-  private final Map<String, String> env;
+  private final TestCluster cluster;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  StackAccess(Map<String, String> env) {
-    this.env = env;
+  StackAccess(TestCluster cluster) {
+    this.cluster = cluster;
   }
 
   String env(String key) {
-    String value = env.get(key);
-    if (value == null || value.isEmpty()) {
-      throw new IllegalStateException("test stack environment lacks " + key);
-    }
-    return value;
+    return cluster.env(key);
   }
 
   URI baoAddr() {
-    return URI.create(env("BAO_ADDR"));
+    return cluster.baoAddr();
   }
 
   /** Logs a userpass user in and returns the client token. */
   String login(String user) throws IOException, InterruptedException {
-    Path passwordFile =
-        Path.of(env.getOrDefault("BAO_PASSWORD_DIR", "/var/lib/hpcs-test/bao"), user + ".password");
-    String password = Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
+    String password = cluster.userPassword(user);
     JsonNode reply =
         bao(
             "POST",
@@ -81,7 +75,7 @@ final class StackAccess {
   }
 
   Path spireServerBin() {
-    return Path.of(env("SPIRE_BIN_DIR"), "spire-server");
+    return cluster.spireBinDir().resolve("spire-server");
   }
 
   /** Runs spire-server with the admin socket and returns its JSON output. */

@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Real Slurm jobs on the test stack, submitted as a cluster user and cancelled afterwards. */
-final class SlurmJobs implements AutoCloseable {
+final class RunningSlurmJobs implements AutoCloseable {
   private final String slurmConf;
   private final List<String> submitted = new ArrayList<>();
 
-  SlurmJobs(String slurmConf) {
+  RunningSlurmJobs(String slurmConf) {
     this.slurmConf = slurmConf;
   }
 
