@@ -5,11 +5,15 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** A pooled connection to the server's database, with transaction helpers. */
 public final class Database implements AutoCloseable {
   private final HikariDataSource pool;
   private final Dialect dialect;
+  // SQLite lets one writer in at a time and makes the others sleep in its busy handler with
+  // growing back-off; queueing writers here instead keeps them in order and without sleeps.
+  private final ReentrantLock sqliteWriter = new ReentrantLock(true);
 
   private Database(HikariDataSource pool, Dialect dialect) {
     this.pool = pool;
@@ -67,6 +71,18 @@ public final class Database implements AutoCloseable {
 
   /** Runs the work in one transaction, committing on success and rolling back on any failure. */
   public <T> T inTransaction(SqlWork<T> work) {
+    if (dialect != Dialect.SQLITE) {
+      return transaction(work);
+    }
+    sqliteWriter.lock();
+    try {
+      return transaction(work);
+    } finally {
+      sqliteWriter.unlock();
+    }
+  }
+
+  private <T> T transaction(SqlWork<T> work) {
     try (Connection connection = pool.getConnection()) {
       connection.setAutoCommit(false);
       try {

@@ -79,11 +79,12 @@ public final class ServerBench {
     }
   }
 
-  private record Result(Histogram start, Histogram end, int errors, Duration wall) {
+  private record Result(
+      Histogram start, Histogram end, int errors, Duration wall, String loadAverage) {
     String row(TestDatabases.Kind kind, boolean bao, int pairs) {
       return String.format(
           Locale.ROOT,
-          "| %s | %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %d | %.1f |",
+          "| %s | %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %d | %.1f | %s |",
           Instant.now().toString().substring(0, 16) + "Z",
           kind.name().toLowerCase(Locale.ROOT),
           bao ? "OpenBao (real)" : "fake Vault (test mode)",
@@ -93,12 +94,14 @@ public final class ServerBench {
           end.getValueAtPercentile(50) / 1000.0,
           end.getValueAtPercentile(99) / 1000.0,
           errors,
-          wall.toMillis() / 1000.0);
+          wall.toMillis() / 1000.0,
+          loadAverage);
     }
   }
 
   private static Result run(BenchClient client, String digest, int pairs) throws Exception {
     int failuresBefore = client.failures();
+    String load = Files.readString(Path.of("/proc/loadavg")).split(" ", -1)[0];
     ConcurrentHistogram start = new ConcurrentHistogram(3);
     ConcurrentHistogram end = new ConcurrentHistogram(3);
     AtomicInteger errors = new AtomicInteger();
@@ -131,7 +134,8 @@ public final class ServerBench {
         start,
         end,
         errors.get() + client.failures() - failuresBefore,
-        Duration.ofNanos(System.nanoTime() - began));
+        Duration.ofNanos(System.nanoTime() - began),
+        load);
   }
 
   private static ServerApp start(
