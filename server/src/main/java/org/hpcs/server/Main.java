@@ -57,12 +57,12 @@ public final class Main {
    * @throws Exception when any part cannot start; the message names it
    */
   public static ServerApp start(ServerConfig config) throws Exception {
-    String vaultToken = SecretFiles.read(config.vaultTokenFile(), "vault.tokenFile");
+    ServerToken vaultToken = new ServerToken(config.vaultTokenFile());
     String dbPassword =
         config.dbPasswordFile() == null
             ? null
             : SecretFiles.read(config.dbPasswordFile(), "db.passwordFile");
-    VaultClient vault = new VaultClient(config.vaultAddr(), vaultHttp(config), () -> vaultToken);
+    VaultClient vault = new VaultClient(config.vaultAddr(), vaultHttp(config), vaultToken);
     SpireCli spire =
         new SpireCli(config.spireServerBin(), config.spireSocket(), config.trustDomain());
     Database database;
@@ -72,7 +72,9 @@ public final class Main {
       throw new IllegalStateException(e.getMessage(), e);
     }
     try {
-      return ServerApp.start(config, database, spire, vault, Clock.systemUTC());
+      ServerApp app = ServerApp.start(config, database, spire, vault, Clock.systemUTC());
+      app.every(config.bundleRefresh(), () -> vaultToken.refresh(vault));
+      return app;
     } catch (Exception e) {
       database.close();
       throw e;

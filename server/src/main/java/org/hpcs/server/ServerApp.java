@@ -12,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -182,7 +183,12 @@ public final class ServerApp implements AutoCloseable {
         "HPCS server listening on https://{}:{}",
         config.listenHost(),
         server.getAddress().getPort());
-    return new ServerApp(database, server, workers, scheduler, List.of(refresh, sweeper));
+    return new ServerApp(
+        database,
+        server,
+        workers,
+        scheduler,
+        new CopyOnWriteArrayList<>(List.of(refresh, sweeper)));
   }
 
   private static VerifierServices services(JoinTokenRepository joinTokens) {
@@ -235,6 +241,13 @@ public final class ServerApp implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("job sweeper failed", e);
     }
+  }
+
+  /** Runs a task periodically until the server stops; the task must not throw. */
+  void every(java.time.Duration period, Runnable task) {
+    tasks.add(
+        scheduler.scheduleWithFixedDelay(
+            task, period.toSeconds(), period.toSeconds(), TimeUnit.SECONDS));
   }
 
   /** Returns the bound port. */

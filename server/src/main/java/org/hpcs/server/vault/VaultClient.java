@@ -149,6 +149,16 @@ public final class VaultClient {
     return expectOk(response, httpPath).path("data").path("data");
   }
 
+  /**
+   * Renews the server's own token. A token that is not renewable (a root token, for example) makes
+   * Vault answer 400, which is reported as an exception for the caller to log.
+   */
+  public void renewSelf() throws VaultException {
+    expectOk(
+        send("POST", "auth/token/renew-self", Map.of(), serverToken.get()),
+        "auth/token/renew-self");
+  }
+
   /** Returns true when Vault answers its health endpoint as initialised and unsealed. */
   public boolean healthy() {
     try {
