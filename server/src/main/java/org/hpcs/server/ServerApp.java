@@ -59,6 +59,7 @@ public final class ServerApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServerApp.class);
 
   private final Database database;
+  private final AuditLog auditLog;
   private final HttpsServer server;
   private final ThreadPoolExecutor workers;
   private final ScheduledExecutorService scheduler;
@@ -66,11 +67,13 @@ public final class ServerApp implements AutoCloseable {
 
   private ServerApp(
       Database database,
+      AuditLog auditLog,
       HttpsServer server,
       ThreadPoolExecutor workers,
       ScheduledExecutorService scheduler,
       List<ScheduledFuture<?>> tasks) {
     this.database = database;
+    this.auditLog = auditLog;
     this.server = server;
     this.workers = workers;
     this.scheduler = scheduler;
@@ -185,6 +188,7 @@ public final class ServerApp implements AutoCloseable {
         server.getAddress().getPort());
     return new ServerApp(
         database,
+        auditLog,
         server,
         workers,
         scheduler,
@@ -261,6 +265,7 @@ public final class ServerApp implements AutoCloseable {
     tasks.forEach(task -> task.cancel(false));
     workers.shutdownNow();
     scheduler.shutdownNow();
+    auditLog.close();
     database.close();
     LOG.info("HPCS server stopped");
   }

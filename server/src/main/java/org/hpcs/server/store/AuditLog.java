@@ -9,47 +9,126 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.hpcs.common.api.AuditEntry;
 
 /**
  * The append-only audit log. The table has triggers that reject UPDATE and DELETE, this class has
  * no such path, and each record carries the SHA-256 of its content and the previous record's hash,
  * so a gap or an edit made directly in the database shows in {@link #verifyChain}.
+ *
+ * <p>The chain makes appends sequential, so one writer thread appends the records of all waiting
+ * callers in one transaction (group commit). Callers block until their records are committed, so a
+ * decision is never answered before it is on record.
  */
-public final class AuditLog {
+public final class AuditLog implements AutoCloseable {
   private static final String GENESIS = "0".repeat(64);
   private static final String COLUMNS =
       "seq, at, actor, action, outcome, reason, bundle_id, job_id, node, detail, prev_hash, hash";
+  private static final int MAX_BATCHES_PER_COMMIT = 256;
+  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(60);
 
   private final Database database;
   private final Clock clock;
+  private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
+  private final Thread writer;
+  private volatile boolean closed;
 
-  /** Creates the log. */
+  private record Batch(List<AuditRecord> records, CompletableFuture<List<AuditEntry>> done) {}
+
+  /** Creates the log and starts its writer thread. */
   public AuditLog(Database database, Clock clock) {
     this.database = database;
     this.clock = clock;
+    this.writer = Thread.ofPlatform().name("hpcs-audit-writer").daemon().start(this::writeLoop);
   }
 
-  /** Appends a record in its own transaction. */
+  /** Appends a record and returns it once committed. */
   public AuditEntry append(AuditRecord record) {
-    return database.inTransaction(connection -> append(connection, record));
+    return appendAll(List.of(record)).get(0);
   }
 
-  /** Appends records in order, all in one transaction. */
+  /** Appends records in order, committed together, and returns them once committed. */
   public List<AuditEntry> appendAll(List<AuditRecord> records) {
-    return database.inTransaction(
-        connection -> {
-          List<AuditEntry> entries = new ArrayList<>();
-          for (AuditRecord record : records) {
-            entries.add(append(connection, record));
-          }
-          return entries;
-        });
+    if (closed) {
+      throw new StoreException("audit log is closed");
+    }
+    Batch batch = new Batch(List.copyOf(records), new CompletableFuture<>());
+    queue.add(batch);
+    try {
+      return batch.done().get(COMMIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while writing the audit log", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof StoreException store
+          ? store
+          : new StoreException("audit log write failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new StoreException("audit log write timed out after " + COMMIT_TIMEOUT, e);
+    }
+  }
+
+  private void writeLoop() {
+    List<Batch> batches = new ArrayList<>();
+    while (!closed) {
+      try {
+        batches.add(queue.take());
+      } catch (InterruptedException e) {
+        break;
+      }
+      queue.drainTo(batches, MAX_BATCHES_PER_COMMIT - 1);
+      commit(batches);
+      batches.clear();
+    }
+    queue.drainTo(batches);
+    batches.forEach(b -> b.done().completeExceptionally(new StoreException("audit log is closed")));
+  }
+
+  private void commit(List<Batch> batches) {
+    try {
+      List<List<AuditEntry>> written =
+          database.inTransaction(
+              connection -> {
+                List<List<AuditEntry>> all = new ArrayList<>();
+                for (Batch batch : batches) {
+                  List<AuditEntry> entries = new ArrayList<>();
+                  for (AuditRecord record : batch.records()) {
+                    entries.add(append(connection, record));
+                  }
+                  all.add(entries);
+                }
+                return all;
+              });
+      for (int i = 0; i < batches.size(); i++) {
+        batches.get(i).done().complete(written.get(i));
+      }
+    } catch (RuntimeException e) {
+      batches.forEach(b -> b.done().completeExceptionally(e));
+    }
+  }
+
+  /** Stops the writer; records not yet committed fail with a {@link StoreException}. */
+  @Override
+  public void close() {
+    closed = true;
+    writer.interrupt();
+    try {
+      writer.join(COMMIT_TIMEOUT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private AuditEntry append(Connection connection, AuditRecord record) throws SQLException {

@@ -35,6 +35,7 @@ abstract class StoreContractTest {
 
   private TestDatabases.Settings settings;
   private Database database;
+  private AuditLog audit;
   private final MutableClock clock = new MutableClock(T0);
 
   abstract TestDatabases.Kind kind();
@@ -47,6 +48,9 @@ abstract class StoreContractTest {
 
   @AfterEach
   void closeDatabase() {
+    if (audit != null) {
+      audit.close();
+    }
     database.close();
   }
 
@@ -203,7 +207,7 @@ abstract class StoreContractTest {
 
   @Test
   void audit_appendedRecords_chainVerifiesAndQueriesFilter() {
-    AuditLog audit = new AuditLog(database, clock);
+    audit = new AuditLog(database, clock);
     audit.append(AuditRecord.allowed("user:owner", "grant.create", "granted").bundle("b1"));
     clock.advance(Duration.ofSeconds(1));
     audit.append(
@@ -226,8 +230,42 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void append_concurrentCallers_chainStaysIntact() throws Exception {
+    audit = new AuditLog(database, clock);
+    List<Callable<AuditEntry>> calls = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String detail = "record " + i;
+      calls.add(() -> audit.append(AuditRecord.allowed("user:owner", "grant.create", detail)));
+    }
+
+    List<Long> seqs = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+      for (Future<AuditEntry> future : pool.invokeAll(calls)) {
+        seqs.add(future.get().seq());
+      }
+    }
+
+    assertThat(seqs).doesNotHaveDuplicates().hasSize(40);
+    assertThat(audit.verifyChain()).isEqualTo(-1);
+    assertThat(audit.query(null, null, null, 100)).hasSize(40);
+  }
+
+  @Test
+  void append_afterClose_rejected() {
+    audit = new AuditLog(database, clock);
+    audit.close();
+
+    StoreException e =
+        assertThrows(
+            StoreException.class,
+            () -> audit.append(AuditRecord.allowed("user:owner", "grant.create", "late")));
+
+    assertThat(e.getMessage()).contains("closed");
+  }
+
+  @Test
   void audit_updateOrDelete_rejectedByDatabase() {
-    AuditLog audit = new AuditLog(database, clock);
+    audit = new AuditLog(database, clock);
     audit.append(AuditRecord.allowed("user:owner", "grant.create", "granted"));
 
     StoreException update =
