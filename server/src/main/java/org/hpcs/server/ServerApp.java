@@ -154,7 +154,7 @@ public final class ServerApp implements AutoCloseable {
             ApiRoutes.all(routes),
             config.maxBodyBytes(),
             new NodeAuthenticator(bundle, nodes),
-            new UserAuthenticator(vault, config.adminPolicy()),
+            new UserAuthenticator(vault, config.adminPolicy(), config.userLoginPaths()),
             auditLog,
             metrics);
 

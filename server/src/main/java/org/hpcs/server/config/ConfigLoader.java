@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  * db.url [jdbc:sqlite:/var/lib/hpcs/server.db]   db.user   db.passwordFile   db.poolSize [8]
  * vault.addr   vault.caFile   vault.tokenFile   vault.kvMount [kv-hpcs]   vault.jwtMount [jwt]
  * vault.jwtAudience [hpcs-vault]   vault.adminPolicy [hpcs-admin]
+ * vault.userLoginPaths [auth/userpass/login/]  comma-separated token path prefixes of user logins
  * spire.serverBin [spire-server]   spire.socketPath   spire.joinTokenTtlSeconds [600]
  * spire.bundleRefreshSeconds [60]
  * enrol.attestors [join-token]   attestor.NAME.KEY (settings of attestor NAME)
@@ -60,6 +61,7 @@ public final class ConfigLoader {
           "vault.jwtMount",
           "vault.jwtAudience",
           "vault.adminPolicy",
+          "vault.userLoginPaths",
           "spire.serverBin",
           "spire.socketPath",
           "spire.joinTokenTtlSeconds",
@@ -133,6 +135,7 @@ public final class ConfigLoader {
         matching("vault.jwtMount", "jwt", MOUNT, "one or more path segments like jwt"),
         text("vault.jwtAudience", "hpcs-vault"),
         text("vault.adminPolicy", "hpcs-admin"),
+        loginPaths(),
         Path.of(text("spire.serverBin", "spire-server")),
         path("spire.socketPath"),
         seconds("spire.joinTokenTtlSeconds", 600, 30, 86400),
@@ -265,6 +268,19 @@ public final class ConfigLoader {
               + " jdbc:postgresql://<host>:<port>/<db>");
     }
     return url;
+  }
+
+  private List<String> loginPaths() {
+    List<String> paths = new ArrayList<>();
+    for (String path : text("vault.userLoginPaths", "auth/userpass/login/").split(",", -1)) {
+      String trimmed = path.strip();
+      if (!trimmed.startsWith("auth/") || !trimmed.endsWith("/")) {
+        problems.add("vault.userLoginPaths: '" + trimmed + "' must look like auth/<mount>/login/");
+      } else {
+        paths.add(trimmed);
+      }
+    }
+    return paths;
   }
 
   private Map<String, Map<String, String>> attestors() {

@@ -27,6 +27,7 @@ import java.util.Map;
  * @param jwtMount JWT auth mount that validates JWT-SVIDs
  * @param jwtAudience audience bound on every job role
  * @param adminPolicy Vault policy that makes a caller an admin
+ * @param userLoginPaths path prefixes of the Vault login methods whose tokens identify users
  * @param spireServerBin the spire-server executable
  * @param spireSocket the SPIRE server admin socket
  * @param spireJoinTokenTtl lifetime of SPIRE join tokens handed to enrolled nodes
@@ -59,6 +60,7 @@ public record ServerConfig(
     String jwtMount,
     String jwtAudience,
     String adminPolicy,
+    List<String> userLoginPaths,
     Path spireServerBin,
     Path spireSocket,
     Duration spireJoinTokenTtl,
@@ -74,6 +76,7 @@ public record ServerConfig(
   /** Copies the attestor settings. */
   public ServerConfig {
     attestors = Map.copyOf(attestors);
+    userLoginPaths = List.copyOf(userLoginPaths);
   }
 
   /** Returns the enabled attestor names. */

@@ -1,5 +1,6 @@
 package org.hpcs.server.http;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.hpcs.server.vault.TokenInfo;
@@ -13,11 +14,19 @@ public final class UserAuthenticator {
 
   private final VaultClient vault;
   private final String adminPolicy;
+  private final List<String> loginPaths;
 
-  /** Creates the authenticator. */
-  public UserAuthenticator(VaultClient vault, String adminPolicy) {
+  /**
+   * Creates the authenticator.
+   *
+   * @param loginPaths path prefixes of the login methods whose tokens identify users, for example
+   *     {@code auth/userpass/login/}; a child token made with {@code auth/token/create} can carry
+   *     any metadata, so it never identifies a user
+   */
+  public UserAuthenticator(VaultClient vault, String adminPolicy, List<String> loginPaths) {
     this.vault = vault;
     this.adminPolicy = adminPolicy;
+    this.loginPaths = List.copyOf(loginPaths);
   }
 
   /**
@@ -49,7 +58,22 @@ public final class UserAuthenticator {
       throw ApiException.unauthorized(
           "token-rejected", "Vault rejected the token or it names no user: log in to Vault again");
     }
+    String loginPath = info.get().loginPath();
+    if (loginPaths.stream().noneMatch(loginPath::startsWith)) {
+      throw ApiException.unauthorized(
+          "token-not-from-login",
+          "the token was created at '"
+              + loginPath
+              + "', not by a login method this server accepts"
+              + " ("
+              + loginPaths
+              + "): log in to Vault and send that token");
+    }
     String username = info.get().username();
+    if (username.isEmpty()) {
+      throw ApiException.unauthorized(
+          "token-rejected", "the token carries no username (meta.username): log in to Vault again");
+    }
     if (!USERNAME.matcher(username).matches()) {
       throw ApiException.forbidden(
           "username-invalid", "Vault username '" + username + "' is not a valid cluster username");

@@ -49,7 +49,7 @@ public final class VaultClient {
    * Looks up the caller's own token with that token, so the server needs no lookup rights.
    *
    * @return empty when Vault rejects the token (403)
-   * @throws VaultException when Vault fails or the token carries no username
+   * @throws VaultException when Vault fails
    */
   public Optional<TokenInfo> lookupSelf(String callerToken) throws VaultException {
     HttpResponse<byte[]> response = send("GET", "auth/token/lookup-self", null, callerToken);
@@ -61,13 +61,8 @@ public final class VaultClient {
     data.path("policies").forEach(p -> policies.add(p.asText()));
     data.path("identity_policies").forEach(p -> policies.add(p.asText()));
     String username = data.path("meta").path("username").asText("");
-    if (username.isEmpty()) {
-      username = data.path("display_name").asText("");
-    }
-    if (username.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(new TokenInfo(username, policies));
+    String loginPath = data.path("path").asText("");
+    return Optional.of(new TokenInfo(username, policies, loginPath));
   }
 
   /** Writes an ACL policy (create or replace). */

@@ -165,6 +165,16 @@ class HttpErrorTest {
   }
 
   @Test
+  void userRoute_childTokenWithForgedUsername_401() throws Exception {
+    server.vault().addTokenAt("hvs.child-token-0001", "auth/token/create", "owner", "default");
+
+    Reply reply = server.user("GET", "/v1/grants", "hvs.child-token-0001", null);
+
+    assertCleanError(reply, 401, "token-not-from-login");
+    assertThat(reply.json().path("message").asText()).contains("auth/token/create");
+  }
+
+  @Test
   void userRoute_tokenWithIllegalCharacters_401() throws Exception {
     Reply reply = server.user("GET", "/v1/grants", "bad token\"", null);
 

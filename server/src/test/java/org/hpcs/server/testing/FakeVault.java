@@ -42,8 +42,13 @@ public final class FakeVault implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
-  /** Adds a user token with a username and policies. */
+  /** Adds a user token from a userpass login, with a username and policies. */
   public void addToken(String token, String username, String... policies) {
+    addTokenAt(token, "auth/userpass/login/" + username, username, policies);
+  }
+
+  /** Adds a token created at the given API path, with a username and policies. */
+  public void addTokenAt(String token, String path, String username, String... policies) {
     tokens.put(
         token,
         Map.of(
@@ -52,7 +57,9 @@ public final class FakeVault implements AutoCloseable {
             "policies",
             List.of(policies),
             "display_name",
-            "userpass-" + username));
+            "userpass-" + username,
+            "path",
+            path));
   }
 
   /** Makes every administrative call answer 500 until reset. */
