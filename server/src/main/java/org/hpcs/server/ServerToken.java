@@ -30,7 +30,7 @@ final class ServerToken implements Supplier<String> {
     return current.get();
   }
 
-  /** Reads the token file again and renews the token; failures are logged, never thrown. */
+  /** Reads the token file again and renews the token. It logs failures and does not throw. */
   void refresh(VaultClient vault) {
     try {
       current.set(SecretFiles.read(file, "vault.tokenFile"));

@@ -19,8 +19,6 @@ import org.hpcs.common.api.KeyLocation;
 import org.hpcs.server.http.ApiException;
 import org.hpcs.server.http.Caller;
 import org.hpcs.server.slurm.JobDirectory;
-import org.hpcs.server.slurm.SlurmException;
-import org.hpcs.server.slurm.SlurmJob;
 import org.hpcs.server.spire.SpireCli;
 import org.hpcs.server.store.AuditRecord;
 import org.hpcs.server.store.BundleRecord;
@@ -63,7 +61,7 @@ public final class JobService {
   private final JobVaultObjects vaultObjects;
   private final Auditor auditor;
   private final Clock clock;
-  private final JobDirectory slurm;
+  private final SlurmJobCheck slurmCheck;
   private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
   /**
@@ -90,7 +88,7 @@ public final class JobService {
     this.vaultObjects = vaultObjects;
     this.auditor = auditor;
     this.clock = clock;
-    this.slurm = slurm;
+    this.slurmCheck = new SlurmJobCheck(slurm, auditor);
     for (int i = 0; i < LOCK_STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
@@ -117,7 +115,7 @@ public final class JobService {
               "node " + caller.node() + " is not in the node list of job " + jobId),
           context);
     }
-    requested = checkWithSlurm(requested, context);
+    requested = slurmCheck.apply(requested, context);
     ReentrantLock lock = lock(jobId);
     lock.lock();
     try {
@@ -203,74 +201,6 @@ public final class JobService {
         job.deadlineAt());
   }
 
-  private JobRecord checkWithSlurm(JobRecord requested, AuditRecord context) throws ApiException {
-    if (slurm == null) {
-      return requested;
-    }
-    String id = requested.id();
-    Optional<SlurmJob> found;
-    try {
-      found = slurm.find(id);
-    } catch (SlurmException e) {
-      throw auditor.deny(
-          ApiException.unavailable(
-              "slurm-unavailable", "cannot check job " + id + " with Slurm: " + e.getMessage()),
-          context);
-    }
-    if (found.isEmpty()) {
-      throw auditor.deny(
-          ApiException.forbidden("job-unknown-to-slurm", "Slurm has no job " + id), context);
-    }
-    SlurmJob job = found.get();
-    String mismatch = null;
-    if (!job.running()) {
-      mismatch = "job-not-running:job " + id + " is " + job.state() + " in Slurm, not RUNNING";
-    } else if (!job.user().equals(requested.user())) {
-      mismatch =
-          "job-user-mismatch:job "
-              + id
-              + " belongs to "
-              + job.user()
-              + " in Slurm, not "
-              + requested.user();
-    } else if (!job.partition().equals(requested.partition())) {
-      mismatch =
-          "job-partition-mismatch:job "
-              + id
-              + " runs in partition "
-              + job.partition()
-              + " in Slurm, not "
-              + requested.partition();
-    } else if (!new HashSet<>(job.nodes()).equals(new HashSet<>(requested.nodes()))) {
-      mismatch =
-          "job-nodes-mismatch:job "
-              + id
-              + " runs on "
-              + job.nodes()
-              + " in Slurm, not "
-              + requested.nodes();
-    }
-    if (mismatch != null) {
-      String[] parts = mismatch.split(":", 2);
-      throw auditor.deny(ApiException.forbidden(parts[0], parts[1]), context);
-    }
-    Instant slurmDeadline =
-        job.timeLimit() == null
-            ? requested.deadlineAt()
-            : requested.startedAt().plus(job.timeLimit());
-    Instant deadline =
-        slurmDeadline.isBefore(requested.deadlineAt()) ? slurmDeadline : requested.deadlineAt();
-    return new JobRecord(
-        id,
-        requested.user(),
-        requested.partition(),
-        requested.nodes(),
-        requested.bundles(),
-        requested.startedAt(),
-        deadline,
-        null);
-  }
-
   private JobRecord validate(String jobId, JobStartRequest request) throws ApiException {
     String user = Checks.require("user", request.user(), Checks.USER);
     String partition = Checks.require("partition", request.partition(), Checks.PARTITION);
@@ -283,27 +213,7 @@ public final class JobService {
           "invalid-field",
           "field 'timeLimitSeconds' must be positive, got " + request.timeLimitSeconds());
     }
-    if (request.bundles() == null
-        || request.bundles().isEmpty()
-        || request.bundles().size() > MAX_BUNDLES) {
-      throw ApiException.badRequest(
-          "invalid-field", "field 'bundles' must list 1.." + MAX_BUNDLES + " bundles");
-    }
-    List<BundleRef> refs = new ArrayList<>();
-    HashSet<String> seen = new HashSet<>();
-    for (int i = 0; i < request.bundles().size(); i++) {
-      BundleRef ref = request.bundles().get(i);
-      if (ref == null) {
-        throw ApiException.badRequest("invalid-field", "field 'bundles[" + i + "]' is null");
-      }
-      String id = Checks.require("bundles[" + i + "].bundleId", ref.bundleId(), Checks.BUNDLE);
-      String digest =
-          Checks.require("bundles[" + i + "].manifestSha256", ref.manifestSha256(), Checks.SHA256);
-      if (!seen.add(id)) {
-        throw ApiException.badRequest("invalid-field", "bundle " + id + " is listed twice");
-      }
-      refs.add(new BundleRef(id, digest));
-    }
+    List<BundleRef> refs = bundleRefs(request.bundles());
     Instant now = clock.instant();
     Duration window = Duration.ofSeconds(request.timeLimitSeconds());
     if (window.compareTo(settings.maxJobTime()) > 0) {
@@ -318,6 +228,29 @@ public final class JobService {
         now,
         now.plus(window),
         null);
+  }
+
+  private static List<BundleRef> bundleRefs(List<BundleRef> requested) throws ApiException {
+    if (requested == null || requested.isEmpty() || requested.size() > MAX_BUNDLES) {
+      throw ApiException.badRequest(
+          "invalid-field", "field 'bundles' must list 1.." + MAX_BUNDLES + " bundles");
+    }
+    List<BundleRef> refs = new ArrayList<>();
+    HashSet<String> seen = new HashSet<>();
+    for (int i = 0; i < requested.size(); i++) {
+      BundleRef ref = requested.get(i);
+      if (ref == null) {
+        throw ApiException.badRequest("invalid-field", "field 'bundles[" + i + "]' is null");
+      }
+      String id = Checks.require("bundles[" + i + "].bundleId", ref.bundleId(), Checks.BUNDLE);
+      String digest =
+          Checks.require("bundles[" + i + "].manifestSha256", ref.manifestSha256(), Checks.SHA256);
+      if (!seen.add(id)) {
+        throw ApiException.badRequest("invalid-field", "bundle " + id + " is listed twice");
+      }
+      refs.add(new BundleRef(id, digest));
+    }
+    return refs;
   }
 
   private void checkSameJob(JobRecord stored, JobRecord requested, AuditRecord context)
@@ -483,8 +416,8 @@ public final class JobService {
   }
 
   /**
-   * Deletes the job's role and policy and returns the audit record of the release; records a
-   * failure itself, since the caller's records are never written then.
+   * Deletes the job's role and policy and returns the audit record of the release. On failure it
+   * records the failure itself, because the caller then writes no records.
    */
   private AuditRecord deleteVaultObjects(String jobId, String actor, String why)
       throws ApiException {

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What slurmctld reports about a job.
+ * A job as slurmctld reports it.
  *
  * @param id the job identifier
  * @param user the job's user name

@@ -11,8 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Database implements AutoCloseable {
   private final HikariDataSource pool;
   private final Dialect dialect;
-  // SQLite lets one writer in at a time and makes the others sleep in its busy handler with
-  // growing back-off; queueing writers here instead keeps them in order and without sleeps.
+  // SQLite lets one writer in at a time and makes the others sleep in its busy handler with a
+  // growing back-off. Queueing writers here keeps them in order and awake.
   private final ReentrantLock sqliteWriter = new ReentrantLock(true);
 
   private Database(HikariDataSource pool, Dialect dialect) {

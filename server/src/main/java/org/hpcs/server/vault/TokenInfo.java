@@ -3,7 +3,7 @@ package org.hpcs.server.vault;
 import java.util.Set;
 
 /**
- * What Vault says about a caller's token.
+ * Vault's description of a caller's token.
  *
  * @param username the username from the token's metadata ({@code meta.username}), or "" when the
  *     token has none
