@@ -122,6 +122,24 @@ class EnrolmentApiTest {
   }
 
   @Test
+  void enrol_evidenceOfOtherAttestor_denied() throws Exception {
+    String token = server.joinToken("n3");
+    Reply challenge =
+        server.user(
+            "POST", "/v1/nodes/challenge", null, Map.of("node", "n3", "attestor", "join-token"));
+    Map<String, Object> body =
+        Map.of(
+            "challengeId", challenge.json().path("challengeId").asText(),
+            "node", "n3",
+            "evidence", Map.of("attestor", "tpm-devid", "fields", Map.of("token", token)));
+
+    Reply reply = server.user("POST", "/v1/nodes/enrol", null, body);
+
+    assertThat(reply.status()).isEqualTo(403);
+    assertThat(reply.error()).isEqualTo("attestor-mismatch");
+  }
+
+  @Test
   void challenge_unknownAttestor_400() throws Exception {
     Reply reply =
         server.user(

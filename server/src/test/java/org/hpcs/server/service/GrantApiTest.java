@@ -185,6 +185,24 @@ class GrantApiTest {
   }
 
   @Test
+  void revoke_unknownGrant_404() throws Exception {
+    Reply reply = server.user("DELETE", "/v1/grants/g-does-not-exist", TestServer.OWNER, null);
+
+    assertThat(reply.status()).isEqualTo(404);
+    assertThat(reply.error()).isEqualTo("grant-unknown");
+  }
+
+  @Test
+  void revokeBundle_otherOwner_403() throws Exception {
+    server.registerBundle(TestServer.OWNER, "owner", "gr-7");
+
+    Reply reply = server.user("DELETE", "/v1/bundles/gr-7", TestServer.ALICE, null);
+
+    assertThat(reply.status()).isEqualTo(403);
+    assertThat(reply.error()).isEqualTo("not-bundle-owner");
+  }
+
+  @Test
   void revoke_grantOfOtherOwner_403() throws Exception {
     server.registerBundle(TestServer.OWNER, "owner", "gr-5");
     String grantId =
