@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final ObjectMapper JSON = Json.strict();
+  private static final String BODY_READ = "org.hpcs.server.bodyRead";
 
   private final List<Route> routes;
   private final int maxBodyBytes;
@@ -73,6 +74,11 @@ public final class HttpApi implements HttpHandler {
       response = error(500, "internal-error", "internal server error; the server log has details");
     }
     try {
+      if (!drained(exchange)) {
+        // The client may still be sending a body the server will not read; closing the
+        // connection stops it from reusing a connection that is out of step.
+        exchange.getResponseHeaders().set("Connection", "close");
+      }
       write(exchange, response);
     } finally {
       exchange.close();
@@ -170,6 +176,7 @@ public final class HttpApi implements HttpHandler {
       if (body.length > maxBodyBytes) {
         throw tooLarge();
       }
+      exchange.setAttribute(BODY_READ, true);
       return body;
     } catch (IOException e) {
       throw ApiException.badRequest("unreadable-body", "cannot read the request body");
@@ -197,6 +204,18 @@ public final class HttpApi implements HttpHandler {
 
   private static Response error(int status, String code, String message) {
     return new Response(status, new ApiError(code, message), "application/json");
+  }
+
+  /** Reads what is left of the request body, up to the limit; returns false if more remains. */
+  private boolean drained(HttpExchange exchange) {
+    if (exchange.getAttribute(BODY_READ) != null) {
+      return true;
+    }
+    try (InputStream in = exchange.getRequestBody()) {
+      return in.skip(maxBodyBytes) < maxBodyBytes || in.read() < 0;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static void write(HttpExchange exchange, Response response) throws IOException {

@@ -51,7 +51,8 @@ class HttpErrorTest {
     String body = "{\"bundleId\":\"" + "x".repeat(70_000) + "\"}";
 
     Reply reply =
-        server.call("POST", "/v1/grants", null, TestServer.OWNER, "application/json", body);
+        server.callOnNewConnection(
+            "POST", "/v1/grants", TestServer.OWNER, "application/json", body);
 
     assertCleanError(reply, 413, "body-too-large");
     assertThat(reply.json().path("message").asText()).contains("65536");

@@ -134,6 +134,23 @@ public final class TestServer implements AutoCloseable {
   public Reply call(
       String method, String path, String clientLeaf, String bearer, String contentType, String body)
       throws Exception {
+    return call(client(clientLeaf), method, path, bearer, contentType, body);
+  }
+
+  /**
+   * Sends a request on a connection of its own, for requests after which the server closes the
+   * connection (an oversized body), so that pooled connections of later tests stay usable.
+   */
+  public Reply callOnNewConnection(
+      String method, String path, String bearer, String contentType, String body) throws Exception {
+    try (HttpClient client = HttpClient.newBuilder().sslContext(pki.clientContext(null)).build()) {
+      return call(client, method, path, bearer, contentType, body);
+    }
+  }
+
+  private Reply call(
+      HttpClient client, String method, String path, String bearer, String contentType, String body)
+      throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(base().resolve(path));
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
@@ -147,7 +164,7 @@ public final class TestServer implements AutoCloseable {
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     HttpResponse<String> response =
-        client(clientLeaf).send(request.build(), HttpResponse.BodyHandlers.ofString());
+        client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     JsonNode json;
     try {
       json = JSON.readTree(response.body());
