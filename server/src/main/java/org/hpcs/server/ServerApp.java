@@ -58,6 +58,19 @@ import org.slf4j.LoggerFactory;
 public final class ServerApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServerApp.class);
 
+  static {
+    // The JDK HTTP server waits for ever on a slow client by default. These bound reading a
+    // request and writing a response, in seconds, unless set on the command line.
+    setIfAbsent("sun.net.httpserver.maxReqTime", "30");
+    setIfAbsent("sun.net.httpserver.maxRspTime", "30");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
   private final Database database;
   private final AuditLog auditLog;
   private final HttpsServer server;
