@@ -72,6 +72,17 @@ public final class HpcsApiClient {
   }
 
   /**
+   * Lists the grants the caller received from bundle owners, optionally of one bundle.
+   *
+   * @param bundleId a bundle identifier, or null for every bundle
+   * @throws HpcsApiException when the server rejects the request or cannot be reached
+   */
+  public GrantList grantsReceived(String bundleId) throws HpcsApiException {
+    return send(
+        "GET", "/v1/grants" + query("role", "grantee", "bundle", bundleId), null, GrantList.class);
+  }
+
+  /**
    * Revokes a grant of one of the caller's bundles.
    *
    * @throws HpcsApiException when the grant is not the caller's or the server cannot be reached

@@ -119,7 +119,9 @@ public final class ApiRoutes {
             "GET",
             "/v1/grants",
             Auth.USER,
-            r -> Response.ok(s.grants().list(r.user(), r.query().get("bundle")))),
+            r ->
+                Response.ok(
+                    s.grants().list(r.user(), r.query().get("bundle"), r.query().get("role")))),
         Route.of(
             "DELETE",
             "/v1/grants/{grantId}",

@@ -80,12 +80,22 @@ public final class GrantService {
     return grant;
   }
 
-  /** Lists the grants of the caller's bundles. */
-  public GrantList list(Caller.User caller, String bundleId) throws ApiException {
+  /**
+   * Lists grants, newest first: those the caller gave ({@code role} null or {@code owner}) or those
+   * the caller received ({@code role} {@code grantee}), optionally of one bundle.
+   */
+  public GrantList list(Caller.User caller, String bundleId, String role) throws ApiException {
     if (bundleId != null) {
       Checks.require("bundle", bundleId, Checks.BUNDLE);
     }
-    return new GrantList(grants.listByOwner(caller.username(), bundleId));
+    if (role == null || role.equals("owner")) {
+      return new GrantList(grants.listByOwner(caller.username(), bundleId));
+    }
+    if (role.equals("grantee")) {
+      return new GrantList(grants.listByGrantee(caller.username(), bundleId));
+    }
+    throw ApiException.badRequest(
+        "invalid-field", "query parameter 'role' must be owner or grantee, not '" + role + "'");
   }
 
   /** Revokes a grant of one of the caller's bundles; revoking twice returns the same grant. */

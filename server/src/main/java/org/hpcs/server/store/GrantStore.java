@@ -65,6 +65,16 @@ public final class GrantStore {
         bundleId);
   }
 
+  /** Returns the grants the user received, newest first, optionally of one bundle. */
+  public List<Grant> listByGrantee(String grantee, String bundleId) {
+    if (bundleId == null) {
+      return query(
+          "SELECT " + COLUMNS + " FROM grants WHERE grantee = ? ORDER BY created_at DESC, id",
+          grantee);
+    }
+    return forBundleAndUser(bundleId, grantee);
+  }
+
   /** Returns the grants of a bundle to a user, revoked and expired ones included. */
   public List<Grant> forBundleAndUser(String bundleId, String user) {
     return query(

@@ -71,6 +71,7 @@ class HpcsApiClientTest {
             new GrantRequest(
                 "client-1", "alice", List.of("debug"), null, Instant.now().plusSeconds(3600)));
     List<Grant> listed = owner.grants("client-1").grants();
+    List<Grant> received = client(TestServer.ALICE).grantsReceived(null).grants();
     Grant revoked = owner.revoke(grant.grantId());
     List<AuditEntry> trail = owner.audit("client-1", null).entries();
 
@@ -78,6 +79,7 @@ class HpcsApiClientTest {
     assertThat(grant.user()).isEqualTo("alice");
     assertThat(grant.partitions()).containsExactly("debug");
     assertThat(listed).extracting(Grant::grantId).containsExactly(grant.grantId());
+    assertThat(received).extracting(Grant::grantId).contains(grant.grantId());
     assertThat(revoked.revokedAt()).isNotNull();
     assertThat(trail)
         .extracting(AuditEntry::action)

@@ -185,6 +185,21 @@ class GrantApiTest {
   }
 
   @Test
+  void list_roleGrantee_showsReceivedGrantsOnly() throws Exception {
+    server.registerBundle(TestServer.OWNER, "owner", "gr-8");
+    server.user("POST", "/v1/grants", TestServer.OWNER, Map.of("bundleId", "gr-8", "user", "bob"));
+
+    Reply received = server.user("GET", "/v1/grants?role=grantee", TestServer.BOB, null);
+    Reply given = server.user("GET", "/v1/grants", TestServer.BOB, null);
+    Reply invalid = server.user("GET", "/v1/grants?role=admin", TestServer.BOB, null);
+
+    assertThat(received.json().path("grants").findValuesAsText("bundleId")).contains("gr-8");
+    assertThat(received.json().path("grants").findValuesAsText("user")).containsOnly("bob");
+    assertThat(given.json().path("grants").size()).isZero();
+    assertThat(invalid.status()).isEqualTo(400);
+  }
+
+  @Test
   void revoke_unknownGrant_404() throws Exception {
     Reply reply = server.user("DELETE", "/v1/grants/g-does-not-exist", TestServer.OWNER, null);
 
