@@ -1,0 +1,317 @@
+package org.hpcs.server.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the server's Java properties file and validates it as a whole: every missing, unknown or
+ * bad key is reported at once. Keys (defaults in brackets):
+ *
+ * <pre>
+ * listen.host [127.0.0.1]   listen.port [8443]   listen.threads [16]   listen.maxBodyBytes [65536]
+ * tls.certFile, tls.keyFile               PEM chain and PKCS#8 key of the server
+ * trustDomain                             SPIFFE trust domain, e.g. hpcs.test
+ * db.url [jdbc:sqlite:/var/lib/hpcs/server.db]   db.user   db.passwordFile   db.poolSize [8]
+ * vault.addr   vault.caFile   vault.tokenFile   vault.kvMount [kv-hpcs]   vault.jwtMount [jwt]
+ * vault.jwtAudience [hpcs-vault]   vault.adminPolicy [hpcs-admin]
+ * vault.userLoginPaths [auth/userpass/login/]  comma-separated token path prefixes of user logins
+ * spire.serverBin [spire-server]   spire.socketPath   spire.joinTokenTtlSeconds [600]
+ * spire.bundleRefreshSeconds [60]
+ * enrol.attestors [join-token]   attestor.NAME.KEY (settings of attestor NAME)
+ * enrol.challengeTtlSeconds [120]   enrol.maxJoinTokenTtlSeconds [86400]
+ * jobs.maxTimeSeconds [604800]   jobs.sweepIntervalSeconds [60]
+ * slurm.verifyJobs [true]   slurm.scontrol [scontrol]   slurm.conf (SLURM_CONF for scontrol)
+ * </pre>
+ */
+public final class ConfigLoader {
+  private static final Pattern TRUST_DOMAIN = Pattern.compile("[a-z0-9._-]{1,255}");
+  private static final Pattern MOUNT = Pattern.compile("[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*");
+  private static final Set<String> KEYS =
+      Set.of(
+          "listen.host",
+          "listen.port",
+          "listen.threads",
+          "listen.maxBodyBytes",
+          "tls.certFile",
+          "tls.keyFile",
+          "trustDomain",
+          "db.url",
+          "db.user",
+          "db.passwordFile",
+          "db.poolSize",
+          "vault.addr",
+          "vault.caFile",
+          "vault.tokenFile",
+          "vault.kvMount",
+          "vault.jwtMount",
+          "vault.jwtAudience",
+          "vault.adminPolicy",
+          "vault.userLoginPaths",
+          "spire.serverBin",
+          "spire.socketPath",
+          "spire.joinTokenTtlSeconds",
+          "spire.bundleRefreshSeconds",
+          "enrol.attestors",
+          "enrol.challengeTtlSeconds",
+          "enrol.maxJoinTokenTtlSeconds",
+          "jobs.maxTimeSeconds",
+          "jobs.sweepIntervalSeconds",
+          "slurm.verifyJobs",
+          "slurm.scontrol",
+          "slurm.conf");
+
+  private final Map<String, String> values;
+  private final List<String> problems = new ArrayList<>();
+
+  private ConfigLoader(Map<String, String> values) {
+    this.values = values;
+  }
+
+  /**
+   * Loads and validates the file.
+   *
+   * @throws ConfigException listing every problem when the file is unreadable or invalid
+   */
+  public static ServerConfig load(Path file) throws ConfigException {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), List.of("cannot read the file: " + e));
+    }
+    Map<String, String> values = new TreeMap<>();
+    properties.stringPropertyNames().forEach(k -> values.put(k, properties.getProperty(k).strip()));
+    return parse(file.toString(), values);
+  }
+
+  /**
+   * Validates key-value pairs.
+   *
+   * @throws ConfigException listing every problem
+   */
+  public static ServerConfig parse(String source, Map<String, String> values)
+      throws ConfigException {
+    ConfigLoader loader = new ConfigLoader(values);
+    ServerConfig config = loader.build();
+    if (!loader.problems.isEmpty()) {
+      throw new ConfigException(source, loader.problems);
+    }
+    return config;
+  }
+
+  private ServerConfig build() {
+    rejectUnknownKeys();
+    return new ServerConfig(
+        text("listen.host", "127.0.0.1"),
+        integer("listen.port", 8443, 0, 65535),
+        integer("listen.threads", 16, 1, 1024),
+        integer("listen.maxBodyBytes", 65536, 1024, 16 * 1024 * 1024),
+        existingFile("tls.certFile"),
+        existingFile("tls.keyFile"),
+        matching("trustDomain", null, TRUST_DOMAIN, "a lower-case DNS-like name such as hpcs.test"),
+        jdbcUrl(),
+        optional("db.user"),
+        optionalFile("db.passwordFile"),
+        integer("db.poolSize", 8, 1, 256),
+        uri("vault.addr"),
+        optionalFile("vault.caFile"),
+        existingFile("vault.tokenFile"),
+        matching("vault.kvMount", "kv-hpcs", MOUNT, "one or more path segments like kv-hpcs"),
+        matching("vault.jwtMount", "jwt", MOUNT, "one or more path segments like jwt"),
+        text("vault.jwtAudience", "hpcs-vault"),
+        text("vault.adminPolicy", "hpcs-admin"),
+        loginPaths(),
+        Path.of(text("spire.serverBin", "spire-server")),
+        path("spire.socketPath"),
+        seconds("spire.joinTokenTtlSeconds", 600, 30, 86400),
+        seconds("spire.bundleRefreshSeconds", 60, 5, 86400),
+        attestors(),
+        seconds("enrol.challengeTtlSeconds", 120, 10, 3600),
+        seconds("enrol.maxJoinTokenTtlSeconds", 86400, 60, 30 * 86400),
+        seconds("jobs.maxTimeSeconds", 604800, 60, 365 * 86400),
+        seconds("jobs.sweepIntervalSeconds", 60, 1, 3600),
+        bool("slurm.verifyJobs", true),
+        Path.of(text("slurm.scontrol", "scontrol")),
+        optionalFile("slurm.conf"));
+  }
+
+  private void rejectUnknownKeys() {
+    Set<String> unknown = new TreeSet<>(values.keySet());
+    unknown.removeAll(KEYS);
+    unknown.removeIf(k -> k.startsWith("attestor."));
+    for (String key : unknown) {
+      problems.add(key + ": unknown key; check its spelling against the documented keys");
+    }
+  }
+
+  private String optional(String key) {
+    String value = values.get(key);
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  private String text(String key, String fallback) {
+    String value = optional(key);
+    if (value != null) {
+      return value;
+    }
+    if (fallback == null) {
+      problems.add(key + ": missing");
+    }
+    return fallback;
+  }
+
+  private String matching(String key, String fallback, Pattern pattern, String expected) {
+    String value = text(key, fallback);
+    if (value != null && !pattern.matcher(value).matches()) {
+      problems.add(key + ": '" + value + "' is invalid; expected " + expected);
+    }
+    return value;
+  }
+
+  private int integer(String key, int fallback, int min, int max) {
+    String value = optional(key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed < min || parsed > max) {
+        problems.add(key + ": " + parsed + " is out of range " + min + ".." + max);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      problems.add(key + ": '" + value + "' is not an integer");
+      return fallback;
+    }
+  }
+
+  private boolean bool(String key, boolean fallback) {
+    String value = optional(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (!value.equals("true") && !value.equals("false")) {
+      problems.add(key + ": '" + value + "' must be true or false");
+      return fallback;
+    }
+    return Boolean.parseBoolean(value);
+  }
+
+  private Duration seconds(String key, int fallback, int min, int max) {
+    return Duration.ofSeconds(integer(key, fallback, min, max));
+  }
+
+  private Path path(String key) {
+    String value = text(key, null);
+    return value == null ? null : Path.of(value);
+  }
+
+  private Path existingFile(String key) {
+    Path file = path(key);
+    if (file != null && !Files.isReadable(file)) {
+      problems.add(key + ": file " + file + " does not exist or is not readable");
+    }
+    return file;
+  }
+
+  private Path optionalFile(String key) {
+    String value = optional(key);
+    if (value == null) {
+      return null;
+    }
+    Path file = Path.of(value);
+    if (!Files.isReadable(file)) {
+      problems.add(key + ": file " + file + " does not exist or is not readable");
+    }
+    return file;
+  }
+
+  private URI uri(String key) {
+    String value = text(key, null);
+    if (value == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(value);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+        problems.add(key + ": '" + value + "' must start with http:// or https://");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      problems.add(key + ": '" + value + "' is not a URI");
+      return null;
+    }
+  }
+
+  private String jdbcUrl() {
+    String url = text("db.url", "jdbc:sqlite:/var/lib/hpcs/server.db");
+    if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
+      problems.add(
+          "db.url: '"
+              + url
+              + "' is unsupported; use jdbc:sqlite:<file> or"
+              + " jdbc:postgresql://<host>:<port>/<db>");
+    }
+    return url;
+  }
+
+  private List<String> loginPaths() {
+    List<String> paths = new ArrayList<>();
+    for (String path : text("vault.userLoginPaths", "auth/userpass/login/").split(",", -1)) {
+      String trimmed = path.strip();
+      if (!trimmed.startsWith("auth/") || !trimmed.endsWith("/")) {
+        problems.add("vault.userLoginPaths: '" + trimmed + "' must look like auth/<mount>/login/");
+      } else {
+        paths.add(trimmed);
+      }
+    }
+    return paths;
+  }
+
+  private Map<String, Map<String, String>> attestors() {
+    Map<String, Map<String, String>> attestors = new LinkedHashMap<>();
+    for (String name : text("enrol.attestors", "join-token").split(",", -1)) {
+      if (!name.isBlank()) {
+        attestors.put(name.strip(), new TreeMap<>());
+      }
+    }
+    if (attestors.isEmpty()) {
+      problems.add("enrol.attestors: empty; name at least one attestor such as join-token");
+    }
+    for (Map.Entry<String, String> entry : values.entrySet()) {
+      if (!entry.getKey().startsWith("attestor.")) {
+        continue;
+      }
+      String rest = entry.getKey().substring("attestor.".length());
+      int dot = rest.indexOf('.');
+      String name = dot < 0 ? rest : rest.substring(0, dot);
+      Map<String, String> settings = attestors.get(name);
+      if (dot < 0 || settings == null) {
+        problems.add(
+            entry.getKey()
+                + ": no enabled attestor '"
+                + name
+                + "'; add it to"
+                + " enrol.attestors or remove the key");
+      } else {
+        settings.put(rest.substring(dot + 1), entry.getValue());
+      }
+    }
+    return attestors;
+  }
+}

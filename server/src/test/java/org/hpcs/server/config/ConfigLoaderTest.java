@@ -1,0 +1,83 @@
+package org.hpcs.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path temp;
+
+  private Map<String, String> valid() throws Exception {
+    Path file = Files.writeString(temp.resolve("f"), "x");
+    Map<String, String> values = new HashMap<>();
+    values.put("tls.certFile", file.toString());
+    values.put("tls.keyFile", file.toString());
+    values.put("trustDomain", "hpcs.test");
+    values.put("vault.addr", "http://127.0.0.1:8200");
+    values.put("vault.tokenFile", file.toString());
+    values.put("spire.socketPath", "/run/spire/api.sock");
+    return values;
+  }
+
+  @Test
+  void parse_minimalFile_appliesDefaults() throws Exception {
+    ServerConfig config = ConfigLoader.parse("test", valid());
+
+    assertThat(config.listenPort()).isEqualTo(8443);
+    assertThat(config.maxBodyBytes()).isEqualTo(65536);
+    assertThat(config.kvMount()).isEqualTo("kv-hpcs");
+    assertThat(config.jwtAudience()).isEqualTo("hpcs-vault");
+    assertThat(config.attestorNames()).containsExactly("join-token");
+  }
+
+  @Test
+  void parse_manyProblems_reportsEveryOneByKey() throws Exception {
+    Map<String, String> values = valid();
+    values.remove("trustDomain");
+    values.put("listen.port", "http");
+    values.put("db.poolSize", "0");
+    values.put("vault.addr", "ftp://vault");
+    values.put("vault.kvMount", "kv//hpcs");
+    values.put("tls.keyFile", temp.resolve("missing.key").toString());
+    values.put("db.url", "jdbc:mysql://x/y");
+    values.put("listne.host", "0.0.0.0");
+    values.put("attestor.tpm-devid.caFile", "/etc/ca.pem");
+
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigLoader.parse("server.properties", values));
+
+    assertThat(e.problems()).hasSize(9);
+    assertThat(e.getMessage())
+        .contains("server.properties")
+        .contains("trustDomain: missing")
+        .contains("listen.port: 'http' is not an integer")
+        .contains("db.poolSize: 0 is out of range")
+        .contains("vault.addr")
+        .contains("vault.kvMount")
+        .contains("missing.key")
+        .contains("db.url")
+        .contains("listne.host: unknown key")
+        .contains("attestor.tpm-devid.caFile");
+  }
+
+  @Test
+  void load_attestorSettings_groupedByName() throws Exception {
+    Map<String, String> values = valid();
+    values.put("enrol.attestors", "join-token, tpm-devid");
+    values.put("attestor.tpm-devid.caFile", "/etc/ca.pem");
+    StringBuilder text = new StringBuilder();
+    values.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+    Path file = Files.writeString(temp.resolve("server.properties"), text);
+
+    ServerConfig config = ConfigLoader.load(file);
+
+    assertThat(config.attestors().get("tpm-devid")).containsEntry("caFile", "/etc/ca.pem");
+    assertThat(config.attestors().get("join-token")).isEmpty();
+  }
+}

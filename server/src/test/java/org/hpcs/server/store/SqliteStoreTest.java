@@ -1,0 +1,10 @@
+package org.hpcs.server.store;
+
+import org.hpcs.server.testing.TestDatabases;
+
+class SqliteStoreTest extends StoreContractTest {
+  @Override
+  TestDatabases.Kind kind() {
+    return TestDatabases.Kind.SQLITE;
+  }
+}
