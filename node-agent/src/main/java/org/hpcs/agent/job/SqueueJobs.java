@@ -1,0 +1,87 @@
+package org.hpcs.agent.job;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Asks {@code squeue -h -j <id> -o %T} whether Slurm still runs a job. */
+public final class SqueueJobs implements SlurmJobs {
+  private static final Logger LOG = LoggerFactory.getLogger(SqueueJobs.class);
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  private static final Set<String> ALIVE_STATES =
+      Set.of(
+          "PENDING",
+          "CONFIGURING",
+          "RUNNING",
+          "SUSPENDED",
+          "COMPLETING",
+          "RESIZING",
+          "REQUEUED",
+          "REQUEUE_HOLD",
+          "REQUEUE_FED",
+          "SIGNALING",
+          "STAGE_OUT",
+          "STOPPED",
+          "RESV_DEL_HOLD",
+          "SPECIAL_EXIT");
+
+  private final Path squeue;
+  private final Optional<Path> slurmConf;
+
+  /** Uses {@code squeue} from {@code binDir}, with SLURM_CONF set when given. */
+  public SqueueJobs(Path binDir, Optional<Path> slurmConf) {
+    this.squeue = binDir.resolve("squeue");
+    this.slurmConf = slurmConf;
+  }
+
+  @Override
+  public Liveness liveness(long jobId) {
+    List<String> command =
+        new ArrayList<>(List.of(squeue.toString(), "-h", "-j", Long.toString(jobId), "-o", "%T"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    slurmConf.ifPresent(conf -> builder.environment().put("SLURM_CONF", conf.toString()));
+    try {
+      Process process = builder.start();
+      process.getOutputStream().close();
+      if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        LOG.warn("squeue for job {} did not finish within {} s", jobId, TIMEOUT.toSeconds());
+        return Liveness.UNKNOWN;
+      }
+      String output =
+          new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      return classify(jobId, process.exitValue(), output);
+    } catch (IOException e) {
+      LOG.warn("running {} failed: {}", squeue, e.getMessage());
+      return Liveness.UNKNOWN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Liveness.UNKNOWN;
+    }
+  }
+
+  /** Maps squeue's exit code and output to a liveness. */
+  static Liveness classify(long jobId, int exitCode, String output) {
+    if (exitCode != 0) {
+      if (output.contains("Invalid job id")) {
+        return Liveness.GONE;
+      }
+      LOG.warn("squeue for job {} failed with exit code {}: {}", jobId, exitCode, output);
+      return Liveness.UNKNOWN;
+    }
+    if (output.isEmpty()) {
+      return Liveness.GONE;
+    }
+    return ALIVE_STATES.contains(output.lines().findFirst().orElse("").strip())
+        ? Liveness.ALIVE
+        : Liveness.GONE;
+  }
+}
