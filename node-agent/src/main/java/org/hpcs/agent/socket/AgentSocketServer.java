@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -20,7 +21,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
 import org.hpcs.agent.protocol.ProtocolException;
 import org.hpcs.agent.protocol.Reply;
 import org.hpcs.agent.protocol.Request;
@@ -122,38 +122,63 @@ public final class AgentSocketServer implements AutoCloseable {
   }
 
   private void serve(SocketChannel channel) {
-    ScheduledFuture<?> watchdog =
-        timers.schedule(() -> closeQuietly(channel), ioTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> watchdog = closeLater(channel);
     try (channel) {
-      UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-      String user = peer.user().getName();
-      if (!policy.allows(user)) {
-        LOG.warn(
-            "rejected a connection on {} from user {}: only {} may use the node agent socket",
-            path,
-            user,
-            policy.allowedUsers());
-        write(channel, Reply.error("user " + user + " may not use the HPCS node agent socket"));
+      String user = channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user().getName();
+      Optional<Request> request = readRequest(channel, user);
+      if (request.isEmpty()) {
         return;
       }
-      byte[] payload = WireCodec.readFrame(channel);
-      if (payload == null) {
-        return;
-      }
-      Request request = Requests.parse(WireCodec.decode(payload));
       watchdog.cancel(false);
-      Reply reply = handleWithProgress(channel, request);
-      watchdog =
-          timers.schedule(() -> closeQuietly(channel), ioTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      Reply reply = handleWithProgress(channel, request.get());
+      watchdog = closeLater(channel);
       write(channel, reply);
-    } catch (ProtocolException e) {
-      LOG.warn("rejected a malformed request on {}: {}", path, e.getMessage());
-      writeQuietly(channel, Reply.error("malformed request: " + e.getMessage()));
     } catch (IOException e) {
       LOG.warn("connection on {} failed: {}", path, e.getMessage());
     } finally {
       watchdog.cancel(false);
     }
+  }
+
+  /**
+   * Reads and checks one request. A peer that may not connect, or whose request is malformed, gets
+   * an error reply here. The request of a rejected peer is read (bounded by the frame limit and the
+   * I/O timeout) only so that the peer is not cut off before it can read the reason.
+   */
+  private Optional<Request> readRequest(SocketChannel channel, String user) throws IOException {
+    boolean allowed = policy.allows(user);
+    try {
+      byte[] payload = WireCodec.readFrame(channel);
+      if (!allowed) {
+        reject(channel, user);
+        return Optional.empty();
+      }
+      return payload == null
+          ? Optional.empty()
+          : Optional.of(Requests.parse(WireCodec.decode(payload)));
+    } catch (ProtocolException e) {
+      if (!allowed) {
+        reject(channel, user);
+      } else {
+        LOG.warn("rejected a malformed request on {}: {}", path, e.getMessage());
+        write(channel, Reply.error("malformed request: " + e.getMessage()));
+      }
+      return Optional.empty();
+    }
+  }
+
+  private void reject(SocketChannel channel, String user) throws IOException {
+    LOG.warn(
+        "rejected a connection on {} from user {}: only {} may use the node agent socket",
+        path,
+        user,
+        policy.allowedUsers());
+    write(channel, Reply.error("user " + user + " may not use the HPCS node agent socket"));
+  }
+
+  private ScheduledFuture<?> closeLater(SocketChannel channel) {
+    return timers.schedule(
+        () -> closeQuietly(channel), ioTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private Reply handleWithProgress(SocketChannel channel, Request request) throws IOException {
@@ -181,14 +206,6 @@ public final class AgentSocketServer implements AutoCloseable {
       while (frame.hasRemaining()) {
         channel.write(frame);
       }
-    }
-  }
-
-  private static void writeQuietly(SocketChannel channel, Reply reply) {
-    try {
-      write(channel, reply);
-    } catch (IOException e) {
-      LOG.debug("writing an error reply failed: {}", e.getMessage());
     }
   }
 
