@@ -41,13 +41,25 @@ struct hpcs_common *hpcs_common(void)
 	return &common;
 }
 
+/*
+ * Parse the plugstack arguments once. Hooks that need the socket call this with their own
+ * arguments too, because Slurm does not run slurm_spank_init before the job prolog and epilog.
+ */
+void hpcs_common_config(int ac, char **av)
+{
+	if (common.config_parsed)
+		return;
+	common.config_parsed = 1;
+	if (hpcs_config_parse(ac, av, &common.config, common.config_error,
+			      sizeof(common.config_error)) < 0)
+		common.config_failed = 1;
+}
+
 int hpcs_common_init(spank_t sp, int ac, char **av)
 {
 	spank_err_t rc;
 
-	if (hpcs_config_parse(ac, av, &common.config, common.config_error,
-			      sizeof(common.config_error)) < 0)
-		common.config_failed = 1;
+	hpcs_common_config(ac, av);
 	rc = spank_option_register(sp, &secure_option);
 	if (rc != ESPANK_SUCCESS) {
 		slurm_error("hpcs: registering option --%s failed: %s", HPCS_OPTION,
@@ -122,24 +134,34 @@ int hpcs_check_submit(spank_t sp)
 	return 0;
 }
 
-/* Node name of this slurmd: the job environment first, then slurmd's own environment. */
+/*
+ * Node name of this slurmd. slurmd and slurmstepd set SLURMD_NODENAME in their own
+ * environment; the job environment is only a fallback, because a step inherits the variable
+ * from the batch script, where it names the batch node, and the user can change it.
+ */
 int hpcs_node_name(spank_t sp, char *out, size_t outlen)
 {
-	const char *env;
+	const char *env = getenv("SLURMD_NODENAME");
 
+	if (env != NULL && hpcs_node_name_valid(env) && strlen(env) < outlen) {
+		memcpy(out, env, strlen(env) + 1);
+		return 0;
+	}
 	if (spank_context() == S_CTX_REMOTE &&
 	    spank_getenv(sp, "SLURMD_NODENAME", out, (int)outlen) == ESPANK_SUCCESS &&
-	    hpcs_node_name_valid(out))
+	    hpcs_node_name_valid(out)) {
+		slurm_verbose("hpcs: SLURMD_NODENAME taken from the job environment: %s", out);
 		return 0;
-	env = getenv("SLURMD_NODENAME");
-	if (env == NULL || !hpcs_node_name_valid(env) || strlen(env) >= outlen)
-		return -1;
-	memcpy(out, env, strlen(env) + 1);
-	return 0;
+	}
+	return -1;
 }
 
 int hpcs_agent_socket(const char *node, char *out, size_t outlen, char *err, size_t errlen)
 {
+	if (!common.config_parsed) {
+		snprintf(err, errlen, "the HPCS plugin read no plugstack arguments");
+		return -1;
+	}
 	if (common.config_failed) {
 		snprintf(err, errlen, "the HPCS plugin is misconfigured: %s", common.config_error);
 		return -1;

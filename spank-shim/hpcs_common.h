@@ -15,11 +15,13 @@ struct hpcs_common {
 	int option_set;			/* --hpcs-secure was given (or forwarded by Slurm) */
 	char *option_value;		/* its value, "" for the bare option */
 	struct hpcs_config config;
+	int config_parsed;
 	int config_failed;
 	char config_error[512];
 };
 
 struct hpcs_common *hpcs_common(void);
+void hpcs_common_config(int ac, char **av);
 int hpcs_common_init(spank_t sp, int ac, char **av);
 int hpcs_secure_requested(spank_t sp, const char **value, const char **source);
 int hpcs_check_submit(spank_t sp);

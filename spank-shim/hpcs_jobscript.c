@@ -73,10 +73,10 @@ static void notify(spank_t sp, const char *op, const char *manifest, int secured
 
 int hpcs_jobscript_prolog(spank_t sp, int ac, char **av)
 {
-	const char *manifest = secured_manifest(sp);
+	const char *manifest;
 
-	(void)ac;
-	(void)av;
+	hpcs_common_config(ac, av);
+	manifest = secured_manifest(sp);
 	if (manifest != NULL)
 		notify(sp, "job_start", manifest, 1);
 	return 0;
@@ -84,10 +84,10 @@ int hpcs_jobscript_prolog(spank_t sp, int ac, char **av)
 
 int hpcs_jobscript_epilog(spank_t sp, int ac, char **av)
 {
-	const char *manifest = secured_manifest(sp);
+	const char *manifest;
 
-	(void)ac;
-	(void)av;
+	hpcs_common_config(ac, av);
+	manifest = secured_manifest(sp);
 	/*
 	 * Jobs submitted through slurmrestd carry HPCS_SECURE only in the job environment, which
 	 * the epilog cannot read, so every job's end is announced; the agent ignores jobs it

@@ -68,6 +68,7 @@ public final class NodeAgent implements AutoCloseable {
       Files.createDirectories(config.stateDir());
       Files.setPosixFilePermissions(
           config.stateDir(), PosixFilePermissions.fromString("rwx------"));
+      createPrivateDirectory(config.socket().toAbsolutePath().getParent());
       writePidFile();
       Optional<ServerApi> server = connectServer();
       Reporter reporter = reporter(server);
@@ -125,7 +126,8 @@ public final class NodeAgent implements AutoCloseable {
       resources.add(supervisor);
       supervisor.start();
     }
-    if (config.server().isEmpty()) {
+    boolean spireConfigured = spire.workloadSocket().isPresent() || spire.agentBinary().isPresent();
+    if (config.server().isEmpty() && !spireConfigured) {
       LOG.warn("no server.url configured: jobs are recorded in the journal only, no key release");
       return Optional.empty();
     }
@@ -136,6 +138,10 @@ public final class NodeAgent implements AutoCloseable {
                 socket, SpiffeId.parse(config.nodeSpiffeId()), spire.svidFetchTimeout(), clock)
             .fetch();
     resources.add(svid);
+    if (config.server().isEmpty()) {
+      LOG.warn("no server.url configured: jobs are recorded in the journal only, no key release");
+      return Optional.empty();
+    }
     return Optional.of(HttpServerApi.create(config.server().get(), svid, config.node()));
   }
 
@@ -174,9 +180,17 @@ public final class NodeAgent implements AutoCloseable {
   private void writePidFile() throws IOException {
     if (config.pidFile().isPresent()) {
       Path pidFile = config.pidFile().get();
-      Files.createDirectories(pidFile.toAbsolutePath().getParent());
+      createPrivateDirectory(pidFile.toAbsolutePath().getParent());
       Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
       resources.add(() -> Files.deleteIfExists(pidFile));
+    }
+  }
+
+  /** Creates a missing directory 0700; an existing one keeps the mode its admin chose. */
+  private static void createPrivateDirectory(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
   }
 
