@@ -70,7 +70,7 @@ int hpcs_common_init(spank_t sp, int ac, char **av)
 }
 
 /*
- * Return 1 when the job or step asks to be secured, through the option or its environment
+ * Return 1 when the job or step requests to be secured, through the option or its environment
  * twin, with *value set to the manifest value and *source naming where it came from.
  */
 int hpcs_secure_requested(spank_t sp, const char **value, const char **source)
@@ -135,9 +135,9 @@ int hpcs_check_submit(spank_t sp)
 }
 
 /*
- * Node name of this slurmd. slurmd and slurmstepd set SLURMD_NODENAME in their own
- * environment; the job environment is only a fallback, because a step inherits the variable
- * from the batch script, where it names the batch node, and the user can change it.
+ * Node name of this slurmd, from the environment of slurmd and slurmstepd. The job environment
+ * is only a fallback: a step inherits SLURMD_NODENAME from the batch script, where it names
+ * the batch node, and the user can change it.
  */
 int hpcs_node_name(spank_t sp, char *out, size_t outlen)
 {

@@ -90,8 +90,8 @@ int hpcs_jobscript_epilog(spank_t sp, int ac, char **av)
 	manifest = secured_manifest(sp);
 	/*
 	 * Jobs submitted through slurmrestd carry HPCS_SECURE only in the job environment, which
-	 * the epilog cannot read, so every job's end is announced; the agent ignores jobs it
-	 * does not know, and errors are logged only for jobs known to be secured.
+	 * the epilog cannot read. So every job's end is announced: the agent ignores jobs it does
+	 * not track, and errors are logged only for jobs known to be secured.
 	 */
 	notify(sp, "job_end", NULL, manifest != NULL);
 	return 0;

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Enrols with an attestor plugin: asks the server for a challenge, lets the plugin answer it with
- * evidence, and sends the evidence back for a SPIRE join token.
+ * Enrols with an attestor plugin: requests a challenge from the server, lets the plugin answer it
+ * with evidence, and sends the evidence back for a SPIRE join token.
  */
 public final class AttestorEnrolment implements Enrolment {
   private static final Logger LOG = LoggerFactory.getLogger(AttestorEnrolment.class);

@@ -8,7 +8,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * What the agent knows about one job on this node, persisted as one JSON file per job.
+ * State of one job on this node, persisted as one JSON file per job.
  *
  * @param jobId the Slurm job id
  * @param node the node name

@@ -50,7 +50,7 @@ public final class JobStateStore {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
   }
 
-  /** Returns the file that holds a job's state. */
+  /** Returns the file that contains a job's state. */
   public Path fileOf(long jobId) {
     return dir.resolve(jobId + ".json");
   }

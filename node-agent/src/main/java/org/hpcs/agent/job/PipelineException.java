@@ -2,7 +2,7 @@ package org.hpcs.agent.job;
 
 /**
  * A stage of the secured-job pipeline failed. The message is shown to the job's user, so it names
- * what failed, on which job and node, and what to do, and never holds a secret.
+ * what failed, on which job and node, and what to do, and never contains a secret.
  */
 public final class PipelineException extends Exception {
   private static final long serialVersionUID = 1L;

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param message text for the user, never a secret; control characters become spaces
  */
 public record Reply(Status status, String message) {
-  /** Longest message sent, in code points; the plugin shows at most 1023 bytes of it. */
+  /** Maximum message length in code points; the plugin shows at most 1023 bytes of it. */
   public static final int MAX_MESSAGE = 900;
 
   /** Reply status values as they travel on the wire. */

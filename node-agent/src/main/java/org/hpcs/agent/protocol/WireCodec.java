@@ -171,7 +171,7 @@ public final class WireCodec {
     return frame;
   }
 
-  /** Returns whether the text holds an ASCII control character (which includes line ends). */
+  /** Returns whether the text contains an ASCII control character (which includes line ends). */
   public static boolean hasControlCharacter(String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends job events to the server's audit log in the background, in order, so a slow server never
- * delays a step. When the queue is full the event stays only in the journal and a warning says so.
+ * delays a step. When the queue is full the event stays only in the journal and a warning is
+ * logged.
  */
 public final class ServerReporter implements Reporter, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServerReporter.class);

@@ -55,7 +55,7 @@ public final class AgentSocketServer implements AutoCloseable {
    * @param policy users allowed to connect
    * @param handler handles each valid request
    * @param ioTimeout longest wait for a request to arrive or a reply to be written
-   * @param progressInterval how often a busy handler tells the peer it is still working
+   * @param progressInterval interval of the progress replies sent while a request is handled
    */
   public AgentSocketServer(
       Path path,
@@ -95,7 +95,7 @@ public final class AgentSocketServer implements AutoCloseable {
     LOG.info("listening on {}", path);
   }
 
-  /** A stale socket file from a dead agent is replaced; a live agent's socket is left alone. */
+  /** Rejects a socket path that a live process still serves; a stale file may be replaced. */
   private static void refuseIfServed(Path path) throws IOException {
     SocketChannel probe;
     try {

@@ -3,8 +3,8 @@ package org.hpcs.agent.socket;
 import java.util.Set;
 
 /**
- * Which local users may talk to the agent. The SPANK plugin runs as root in slurmstepd and slurmd;
- * the Slurm user is allowed for sites that run slurmd as that user.
+ * Local users allowed to connect to the agent socket. The SPANK plugin runs as root in slurmstepd
+ * and slurmd; the Slurm user is allowed for sites that run slurmd as that user.
  *
  * @param allowedUsers user names allowed to connect
  */
