@@ -33,6 +33,19 @@ public final class SqueueJobs implements SlurmJobs {
           "RESV_DEL_HOLD",
           "SPECIAL_EXIT");
 
+  private static final Set<String> ENDED_STATES =
+      Set.of(
+          "COMPLETED",
+          "CANCELLED",
+          "FAILED",
+          "TIMEOUT",
+          "NODE_FAIL",
+          "PREEMPTED",
+          "BOOT_FAIL",
+          "DEADLINE",
+          "OUT_OF_MEMORY",
+          "REVOKED");
+
   private final Path squeue;
   private final Optional<Path> slurmConf;
 
@@ -46,7 +59,8 @@ public final class SqueueJobs implements SlurmJobs {
   public Liveness liveness(long jobId) {
     List<String> command =
         new ArrayList<>(List.of(squeue.toString(), "-h", "-j", Long.toString(jobId), "-o", "%T"));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
     slurmConf.ifPresent(conf -> builder.environment().put("SLURM_CONF", conf.toString()));
     try {
       Process process = builder.start();
@@ -68,7 +82,11 @@ public final class SqueueJobs implements SlurmJobs {
     }
   }
 
-  /** Maps squeue's exit code and output to a liveness. */
+  /**
+   * Maps squeue's exit code and output to a liveness. Only an empty listing, an ended state or
+   * "Invalid job id" mean the job is gone; anything unexpected is UNKNOWN, so a running job is
+   * never cleaned up because of an odd answer.
+   */
   static Liveness classify(long jobId, int exitCode, String output) {
     if (exitCode != 0) {
       if (output.contains("Invalid job id")) {
@@ -80,8 +98,14 @@ public final class SqueueJobs implements SlurmJobs {
     if (output.isEmpty()) {
       return Liveness.GONE;
     }
-    return ALIVE_STATES.contains(output.lines().findFirst().orElse("").strip())
-        ? Liveness.ALIVE
-        : Liveness.GONE;
+    String state = output.lines().findFirst().orElse("").strip();
+    if (ALIVE_STATES.contains(state)) {
+      return Liveness.ALIVE;
+    }
+    if (ENDED_STATES.contains(state)) {
+      return Liveness.GONE;
+    }
+    LOG.warn("squeue printed an unexpected state for job {}: {}", jobId, state);
+    return Liveness.UNKNOWN;
   }
 }

@@ -225,6 +225,16 @@ final class AgentCluster {
     return run(List.of("scontrol", "-o", "show", "job", Long.toString(jobId)));
   }
 
+  /** Returns the PrologFlags value of the running slurmctld, empty when none is set. */
+  String prologFlags() {
+    return run(List.of("scontrol", "show", "config"))
+        .lines()
+        .filter(line -> line.startsWith("PrologFlags"))
+        .map(line -> line.substring(line.indexOf('=') + 1).strip())
+        .findFirst()
+        .orElse("");
+  }
+
   String nodeState(String node) {
     return run(List.of("sinfo", "-h", "-N", "-n", node, "-o", "%T")).strip();
   }

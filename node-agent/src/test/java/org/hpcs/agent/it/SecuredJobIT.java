@@ -1,6 +1,7 @@
 package org.hpcs.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
@@ -38,26 +39,40 @@ class SecuredJobIT {
   }
 
   @Test
-  void batchJob_threeNodes_everyAgentSeesStartAndEnd() throws Exception {
+  void batchJob_threeNodes_batchNodeSeesWholeLifecycle() throws Exception {
+    Path manifest = agents.manifest(USER);
+    String batchNode = agents.nodes().get(0);
+
+    long job =
+        agents.submit(USER, manifest.getParent(), "hostname", "-N3", "--hpcs-secure=" + manifest);
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(batchNode, job, "cleanup");
+
+    assertThat(agents.jobRecord(job)).contains("JobState=COMPLETED");
+    assertThat(agents.eventNames(batchNode, job))
+        .containsExactly(
+            "job-start", "job-started", "step-start", "step-end", "job-end", "cleanup");
+    assertThat(agents.events(batchNode, job).getFirst().path("detail").asText())
+        .isEqualTo("announced by the job prolog");
+  }
+
+  @Test
+  void batchJob_threeNodes_nodesWithoutStepSeeStartAndEnd() throws Exception {
+    assumeTrue(
+        agents.prologFlags().contains("Alloc"),
+        "slurm.conf lacks PrologFlags=Alloc, so nodes without a step run no prolog or epilog");
     Path manifest = agents.manifest(USER);
 
     long job =
         agents.submit(USER, manifest.getParent(), "hostname", "-N3", "--hpcs-secure=" + manifest);
     agents.awaitGone(job, JOB_TIMEOUT);
 
-    assertThat(agents.jobRecord(job)).contains("JobState=COMPLETED");
-    for (String node : agents.nodes()) {
+    for (String node : agents.nodes().subList(1, agents.nodes().size())) {
       awaitEvent(node, job, "cleanup");
       assertThat(agents.eventNames(node, job))
-          .as(
-              "events of job %d on %s (nodes without a step need PrologFlags=Alloc in slurm.conf)",
-              job, node)
-          .startsWith("job-start")
-          .contains("job-end")
-          .endsWith("cleanup");
+          .as("events of job %d on %s", job, node)
+          .containsExactly("job-start", "job-end", "cleanup");
     }
-    assertThat(agents.eventNames(agents.nodes().get(0), job))
-        .contains("job-started", "step-start", "step-end");
   }
 
   @Test
@@ -201,10 +216,16 @@ class SecuredJobIT {
     agents.killAgent(node);
     assertThat(state).exists();
     agents.startAgent(node);
+    assertThat(
+            AgentCluster.run(List.of("squeue", "-h", "-j", Long.toString(job), "-o", "%T")).strip())
+        .as("the job outlived the agent's restart")
+        .isEqualTo("RUNNING");
     agents.awaitGone(job, JOB_TIMEOUT);
     awaitEvent(node, job, "cleanup");
 
     assertThat(agents.eventNames(node, job).stream().filter("cleanup"::equals)).hasSize(1);
+    assertThat(agents.events(node, job).getLast().path("detail").asText())
+        .isEqualTo("the job epilog ran");
     assertThat(state).doesNotExist();
   }
 
