@@ -235,6 +235,12 @@ final class AgentCluster {
         .orElse("");
   }
 
+  /** Returns the reason Slurm records for a drained or down node, empty when there is none. */
+  String nodeReason(String node) {
+    String reason = run(List.of("sinfo", "-h", "-N", "-n", node, "-o", "%E")).strip();
+    return reason.equals("none") ? "" : reason;
+  }
+
   String nodeState(String node) {
     return run(List.of("sinfo", "-h", "-N", "-n", node, "-o", "%T")).strip();
   }
