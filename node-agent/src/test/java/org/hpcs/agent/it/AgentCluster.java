@@ -12,10 +12,13 @@ import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.hpcs.testcluster.TestCluster;
@@ -33,6 +36,7 @@ final class AgentCluster {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final TestCluster cluster;
+  private final Map<Long, Instant> submitted = new ConcurrentHashMap<>();
 
   AgentCluster(TestCluster cluster) {
     this.cluster = cluster;
@@ -160,7 +164,11 @@ final class AgentCluster {
         () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
   }
 
-  /** Returns the journal events of one job on one node, in order. */
+  /**
+   * Returns the journal events of one job on one node since the job was submitted, in order.
+   * Earlier events may belong to another job with the same id, because the test stack's slurmctld
+   * starts counting again when the stack is recreated.
+   */
   List<JsonNode> events(String node, long jobId) throws IOException {
     List<JsonNode> events = new ArrayList<>();
     if (!Files.exists(journal(node))) {
@@ -168,7 +176,9 @@ final class AgentCluster {
     }
     for (String line : Files.readAllLines(journal(node), StandardCharsets.UTF_8)) {
       JsonNode event = JSON.readTree(line);
-      if (event.path("jobId").asLong() == jobId) {
+      if (event.path("jobId").asLong() == jobId
+          && !Instant.parse(event.path("time").asText())
+              .isBefore(submitted.getOrDefault(jobId, Instant.EPOCH))) {
         events.add(event);
       }
     }
@@ -211,7 +221,10 @@ final class AgentCluster {
                 "--output=" + dir.resolve("slurm-%j.out")));
     command.addAll(Arrays.asList(options));
     command.add("--wrap=" + wrap);
-    return Long.parseLong(run(command).strip().split(";", -1)[0]);
+    Instant before = Instant.now().minusSeconds(1);
+    long jobId = Long.parseLong(run(command).strip().split(";", -1)[0]);
+    submitted.put(jobId, before);
+    return jobId;
   }
 
   void awaitGone(long jobId, Duration timeout) throws Exception {
