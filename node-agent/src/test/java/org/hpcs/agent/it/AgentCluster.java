@@ -37,6 +37,7 @@ final class AgentCluster {
 
   private final TestCluster cluster;
   private final Map<Long, Instant> submitted = new ConcurrentHashMap<>();
+  private final List<Path> created = new ArrayList<>();
 
   AgentCluster(TestCluster cluster) {
     this.cluster = cluster;
@@ -202,7 +203,21 @@ final class AgentCluster {
         FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(user);
     Files.setOwner(dir, owner);
     Files.setOwner(manifest, owner);
+    created.add(dir);
     return manifest;
+  }
+
+  /** Deletes the job directories made by {@link #manifest(String)}. */
+  void deleteJobDirectories() throws IOException {
+    for (Path dir : created) {
+      try (var files = Files.list(dir)) {
+        for (Path file : files.toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
+      Files.deleteIfExists(dir);
+    }
+    created.clear();
   }
 
   /** Submits a batch job as the user from the manifest's directory; returns its id. */

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.hpcs.agent.socket.SocketProbe;
 import org.hpcs.testcluster.TestCluster;
 import org.hpcs.testcluster.TestClusterExtension;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,6 +37,11 @@ class SecuredJobIT {
   static void install(TestCluster cluster) throws Exception {
     agents = new AgentCluster(cluster);
     agents.ensureInstalled();
+  }
+
+  @AfterEach
+  void deleteJobDirectories() throws Exception {
+    agents.deleteJobDirectories();
   }
 
   @Test
