@@ -215,7 +215,7 @@ class SecuredJobIT {
     Path manifest = agents.manifest(USER);
     long job =
         agents.submit(
-            USER, manifest.getParent(), "sleep 6", "-N1", "-w", node, "--hpcs-secure=" + manifest);
+            USER, manifest.getParent(), "sleep 25", "-N1", "-w", node, "--hpcs-secure=" + manifest);
     awaitEvent(node, job, "step-start");
     Path state = agents.stateDir(node).resolve("jobs/" + job + ".json");
 
