@@ -18,6 +18,11 @@ import picocli.CommandLine.Parameters;
     description = "HPCS node agent: the compute-node daemon behind the --hpcs-secure SPANK plugin.",
     subcommands = {Main.Run.class, Main.CheckConfig.class, Main.ConfigValue.class})
 public final class Main {
+  // java-spiffe logs through java.util.logging and its INFO lines repeat what the agent logs.
+  // The field keeps the logger, and so its level, from being garbage-collected.
+  private static final java.util.logging.Logger SPIFFE_LOGGER =
+      java.util.logging.Logger.getLogger("io.spiffe");
+
   @Option(
       names = {"-c", "--config"},
       description = "Config file (default: ${DEFAULT-VALUE}).",
@@ -27,6 +32,7 @@ public final class Main {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
+    SPIFFE_LOGGER.setLevel(java.util.logging.Level.WARNING);
     CommandLine line = new CommandLine(new Main());
     line.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {

@@ -183,7 +183,7 @@ public final class JobRegistry {
 
   /** Marks the job as ended (the epilog ran) and cleans it up once no step is attached. */
   public void endJob(Request.JobEnd request) {
-    withLock(request.jobId(), () -> end(request.jobId(), "the job epilog ran"));
+    withLock(request.jobId(), () -> end(request.jobId(), "the job epilog ran", false));
   }
 
   /**
@@ -214,15 +214,16 @@ public final class JobRegistry {
                   node,
                   state.steps());
             }
-            end(jobId, "Slurm no longer runs the job");
-            if (states.containsKey(jobId)) {
-              cleanup(jobId, "Slurm no longer runs the job");
-            }
+            end(jobId, "Slurm no longer runs the job", true);
           });
     }
   }
 
-  private void end(long jobId, String reason) {
+  /**
+   * Marks the job as ended and cleans it up when no step is attached, or at once when {@code force}
+   * is set because Slurm no longer runs the job.
+   */
+  private void end(long jobId, String reason, boolean force) {
     JobState state = states.get(jobId);
     if (state == null) {
       return;
@@ -232,7 +233,7 @@ public final class JobRegistry {
       persistQuietly(state);
       report(jobId, JOB, "job-end", reason);
     }
-    if (state.steps().isEmpty()) {
+    if (state.steps().isEmpty() || force) {
       cleanup(jobId, reason);
     } else {
       LOG.info(

@@ -70,8 +70,11 @@ final class AgentCluster {
     boolean restartSlurmd =
         !Files.exists(PLUGIN) || !sha256(PLUGIN).equals(sha256(built)) || !Files.exists(PLUGSTACK);
     String plugstackBefore = Files.exists(PLUGSTACK) ? Files.readString(PLUGSTACK) : "";
+    Path installedJar = Path.of("/usr/lib/hpcs/node-agent/hpcs-node-agent.jar");
+    Path builtJar = REPO.resolve("node-agent/target/hpcs-node-agent.jar");
+    boolean newJar = !Files.exists(installedJar) || !sha256(installedJar).equals(sha256(builtJar));
     for (String node : nodes()) {
-      if (restartSlurmd || !Files.exists(config(node)) || !agentRunning(node)) {
+      if (restartSlurmd || newJar || !Files.exists(config(node)) || !agentRunning(node)) {
         Path source = Files.exists(config(node)) ? config(node) : writeConfig(node);
         run(
             List.of(
