@@ -15,8 +15,23 @@ public interface Enrolment {
    */
   Optional<JoinToken> enrol() throws EnrolmentException;
 
+  /** Returns whether {@link #enrol()} issues join tokens; spire-agent attests on its own if not. */
+  default boolean issuesTokens() {
+    return true;
+  }
+
   /** Returns the enrolment of {@code attestation = spire-native}: it never issues a token. */
   static Enrolment none() {
-    return Optional::empty;
+    return new Enrolment() {
+      @Override
+      public Optional<JoinToken> enrol() {
+        return Optional.empty();
+      }
+
+      @Override
+      public boolean issuesTokens() {
+        return false;
+      }
+    };
   }
 }

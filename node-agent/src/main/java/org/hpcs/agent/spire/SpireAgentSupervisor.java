@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SpireAgentSupervisor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SpireAgentSupervisor.class);
+  private static final Duration MAX_RESTART_DELAY = Duration.ofMinutes(5);
 
   private final Path binary;
   private final SpireAgentConfig config;
@@ -92,11 +93,23 @@ public final class SpireAgentSupervisor implements AutoCloseable {
     watch();
   }
 
+  /**
+   * Starts spire-agent. Without HPCS enrolment (spire-native) it attests on its own. With enrolment
+   * it first tries its saved SVID (after a first enrolment), and asks for a new join token only
+   * when that fails.
+   */
   private void launchAndAwait() throws SvidException, EnrolmentException {
-    if (Files.exists(enrolledMarker())) {
+    if (!enrolment.issuesTokens() || Files.exists(enrolledMarker())) {
       Optional<String> failure = launch(Optional.empty());
       if (failure.isEmpty()) {
         return;
+      }
+      if (!enrolment.issuesTokens()) {
+        throw new SvidException(
+            "spire-agent did not start: "
+                + failure.get()
+                + "; with attestation spire-native it"
+                + " must attest with SPIRE's own node attestor");
       }
       LOG.warn(
           "spire-agent could not start from its saved SVID ({}); requesting a new join token from"
@@ -106,11 +119,7 @@ public final class SpireAgentSupervisor implements AutoCloseable {
     JoinToken token =
         enrolment
             .enrol()
-            .orElseThrow(
-                () ->
-                    new SvidException(
-                        "spire-agent needs a join token, but attestation is spire-native; attest it with"
-                            + " SPIRE's own node attestor or configure an HPCS attestor"));
+            .orElseThrow(() -> new EnrolmentException("the HPCS server issued no join token"));
     Optional<String> failure = launch(Optional.of(token));
     if (failure.isPresent()) {
       throw new SvidException("spire-agent did not start with a new join token: " + failure.get());
@@ -204,16 +213,21 @@ public final class SpireAgentSupervisor implements AutoCloseable {
   }
 
   private void restart() {
+    Duration delay = restartDelay;
     while (!closing) {
       try {
-        Thread.sleep(restartDelay);
+        Thread.sleep(delay);
         launchAndAwait();
         watch();
         return;
       } catch (SvidException | EnrolmentException e) {
+        delay =
+            delay.multipliedBy(2).compareTo(MAX_RESTART_DELAY) > 0
+                ? MAX_RESTART_DELAY
+                : delay.multipliedBy(2);
         LOG.error(
             "restarting spire-agent failed, retrying in {} s: {}",
-            restartDelay.toSeconds(),
+            delay.toSeconds(),
             e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -154,6 +154,25 @@ class SpireAgentSupervisorTest {
   }
 
   @Test
+  void start_spireNativeWithSavedSvid_startsWithoutEnrolling() throws Exception {
+    Files.writeString(dataDir.resolve("agent_svid.der"), "saved");
+    supervisor =
+        new SpireAgentSupervisor(
+            binary,
+            SpireAgentConfig.load(agentConfig),
+            stateDir,
+            Enrolment.none(),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(1),
+            Clock.systemUTC());
+
+    supervisor.start();
+
+    assertThat(socket).exists();
+    assertThat(stateDir.resolve("spire-agent.enrolled")).doesNotExist();
+  }
+
+  @Test
   void start_spireNativeWithoutSavedSvid_failsNamingTheReason() throws Exception {
     supervisor =
         new SpireAgentSupervisor(
@@ -166,6 +185,8 @@ class SpireAgentSupervisorTest {
             Clock.systemUTC());
 
     assertThatThrownBy(() -> supervisor.start())
-        .hasMessageContaining("attestation is spire-native");
+        .hasMessageContaining("spire-agent did not start: it exited with code 1")
+        .hasMessageContaining("join token does not exist or has already been used")
+        .hasMessageContaining("must attest with SPIRE's own node attestor");
   }
 }
