@@ -10,6 +10,8 @@
 #include "hpcs_common.h"
 #include "hpcs_jobscript.h"
 
+#define HPCS_NOTIFY_TIMEOUT 5	/* seconds, for job_start and job_end */
+
 int hpcs_jobscript_init(spank_t sp, int ac, char **av)
 {
 	/* Registration lets Slurm pass the option into this context; a failure is only logged. */
@@ -37,6 +39,7 @@ static void notify(spank_t sp, const char *op, const char *manifest, int secured
 	struct hpcs_msg msg;
 	uint32_t job_id = 0;
 	uid_t uid = (uid_t)-1;
+	int timeout = hpcs_common()->config.timeout_seconds;
 
 	if (spank_get_item(sp, S_JOB_ID, &job_id) != ESPANK_SUCCESS)
 		return;
@@ -53,14 +56,16 @@ static void notify(spank_t sp, const char *op, const char *manifest, int secured
 	}
 	if (hpcs_msg_init(&msg, op) < 0)
 		return;
+	/* A hung agent must not hold the prolog for long: the step start checks the agent anyway. */
+	if (timeout > HPCS_NOTIFY_TIMEOUT)
+		timeout = HPCS_NOTIFY_TIMEOUT;
 	hpcs_msg_add_u32(&msg, "job", job_id);
 	hpcs_msg_add(&msg, "node", node);
 	if (spank_get_item(sp, S_JOB_UID, &uid) == ESPANK_SUCCESS)
 		hpcs_msg_add_u32(&msg, "uid", (uint32_t)uid);
 	if (manifest != NULL)
 		hpcs_msg_add(&msg, "manifest", manifest);
-	if (hpcs_agent_call(socket_path, hpcs_common()->config.timeout_seconds, &msg, &reply,
-			    err, sizeof(err)) < 0) {
+	if (hpcs_agent_call(socket_path, timeout, &msg, &reply, err, sizeof(err)) < 0) {
 		if (secured)
 			slurm_error("hpcs: node agent unavailable on %s: %s (%s for job %u; the "
 				    "agent cleans up when it is back)", node, err, op, job_id);
