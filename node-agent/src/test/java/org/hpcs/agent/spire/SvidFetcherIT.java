@@ -55,7 +55,7 @@ class SvidFetcherIT {
             .replaceAll(".*:\\s*", "");
     try (X509Source source =
         new SvidFetcher(
-                cluster.spireAgentSocket("n1"), fresh, Duration.ofSeconds(30), Clock.systemUTC())
+                cluster.spireAgentSocket("n1"), fresh, Duration.ofSeconds(60), Clock.systemUTC())
             .fetch()) {
       assertThat(source.getX509Svid().getSpiffeId()).isEqualTo(fresh);
     } finally {
