@@ -71,7 +71,9 @@ int hpcs_common_init(spank_t sp, int ac, char **av)
 
 /*
  * Return 1 when the job or step requests to be secured, through the option or its environment
- * twin, with *value set to the manifest value and *source naming where it came from.
+ * twin, with *value set to the manifest value and *source naming where it came from. Return -1
+ * when the job environment sets HPCS_SECURE to a value too long to read, so the request is
+ * rejected rather than ignored.
  */
 int hpcs_secure_requested(spank_t sp, const char **value, const char **source)
 {
@@ -84,8 +86,14 @@ int hpcs_secure_requested(spank_t sp, const char **value, const char **source)
 		return 1;
 	}
 	if (spank_context() == S_CTX_REMOTE) {
-		if (spank_getenv(sp, HPCS_ENV_TWIN, env_value, sizeof(env_value)) ==
-		    ESPANK_SUCCESS)
+		spank_err_t rc = spank_getenv(sp, HPCS_ENV_TWIN, env_value, sizeof(env_value));
+
+		if (rc == ESPANK_NOSPACE) {
+			*value = "";
+			*source = HPCS_ENV_TWIN;
+			return -1;
+		}
+		if (rc == ESPANK_SUCCESS)
 			env = env_value;
 	} else {
 		env = getenv(HPCS_ENV_TWIN);
@@ -109,7 +117,7 @@ int hpcs_check_submit(spank_t sp)
 	size_t len = 0;
 	spank_err_t rc;
 
-	if (!hpcs_secure_requested(sp, &value, &source))
+	if (hpcs_secure_requested(sp, &value, &source) == 0)
 		return 0;
 	if (common.config_failed) {
 		slurm_error("hpcs: %s: the HPCS plugin is misconfigured on this host: %s; ask "

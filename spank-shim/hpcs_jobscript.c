@@ -27,7 +27,7 @@ static const char *secured_manifest(spank_t sp)
 
 	if (path != NULL)
 		return path;
-	if (hpcs_secure_requested(sp, &value, &source))
+	if (hpcs_secure_requested(sp, &value, &source) != 0)
 		return value;
 	return NULL;
 }

@@ -86,11 +86,16 @@ int hpcs_slurmstepd_post_opt(spank_t sp, int ac, char **av)
 {
 	char err[512];
 	const char *value;
+	int requested;
 
 	(void)ac;
 	(void)av;
-	if (!hpcs_secure_requested(sp, &value, &context.source))
+	requested = hpcs_secure_requested(sp, &value, &context.source);
+	if (requested == 0)
 		return 0;
+	if (requested < 0)
+		defer_error("%s in the job environment is longer than %s bytes", HPCS_ENV_TWIN,
+			    "4095");
 	if (spank_get_item(sp, S_JOB_ID, &context.job_id) != ESPANK_SUCCESS ||
 	    spank_get_item(sp, S_JOB_STEPID, &context.step_id) != ESPANK_SUCCESS) {
 		defer_error("job or step id not available%s%s", "", "");
@@ -127,7 +132,7 @@ int hpcs_slurmstepd_user_init(spank_t sp, int ac, char **av)
 	/* srun and sbatch pass the absolute path they checked; slurmrestd jobs pass only the value. */
 	if (spank_getenv(sp, "SLURM_SPANK_" HPCS_CONTROL_MANIFEST, value, sizeof(value)) !=
 	    ESPANK_SUCCESS) {
-		if (!hpcs_secure_requested(sp, &option_value, &source) ||
+		if (hpcs_secure_requested(sp, &option_value, &source) != 1 ||
 		    strlen(option_value) >= sizeof(value)) {
 			defer_error("the manifest value is missing or too long%s%s", "", "");
 			return 0;
