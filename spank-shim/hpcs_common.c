@@ -126,7 +126,7 @@ int hpcs_check_submit(spank_t sp)
 	}
 	if (hpcs_manifest_resolve(value, NULL, path, sizeof(path), err, sizeof(err)) < 0 ||
 	    (path[0] != '\0' && hpcs_manifest_read(path, &data, &len, err, sizeof(err)) < 0)) {
-		slurm_error("hpcs: invalid %s='%s': %s; pass a readable JSON manifest of at most "
+		slurm_error("hpcs: invalid %s='%.256s': %s; pass a readable JSON manifest of at most "
 			    "%d bytes, or an empty value for the site defaults", source, value, err,
 			    HPCS_MAX_MANIFEST);
 		return -1;
