@@ -87,7 +87,8 @@ public final class NodeAgent implements AutoCloseable {
               new PeerPolicy(config.allowedUsers()),
               new AgentService(config.node(), registry),
               config.socketIoTimeout(),
-              PROGRESS_INTERVAL);
+              PROGRESS_INTERVAL,
+              config.requestTimeout());
       socket.start();
       resources.add(socket);
       startReaper(registry);

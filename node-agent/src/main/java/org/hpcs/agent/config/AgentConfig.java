@@ -15,6 +15,7 @@ import java.util.Set;
  * @param socket the Unix socket the SPANK plugin connects to
  * @param allowedUsers users whose processes may connect to the socket
  * @param socketIoTimeout longest wait for a request or for writing a reply
+ * @param requestTimeout longest time the agent may work on one request before failing the step
  * @param stateDir directory of the per-job state files (created 0700)
  * @param pidFile where to write the agent's process id, if anywhere
  * @param slurmBinDir directory holding squeue and scontrol
@@ -30,6 +31,7 @@ public record AgentConfig(
     Path socket,
     Set<String> allowedUsers,
     Duration socketIoTimeout,
+    Duration requestTimeout,
     Path stateDir,
     Optional<Path> pidFile,
     Path slurmBinDir,

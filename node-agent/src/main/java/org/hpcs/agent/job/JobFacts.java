@@ -3,12 +3,11 @@ package org.hpcs.agent.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.hpcs.agent.server.JobStartFacts;
 
@@ -20,6 +19,7 @@ public final class JobFacts {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern BUNDLE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   private final Path binDir;
   private final Optional<Path> slurmConf;
@@ -130,18 +130,13 @@ public final class JobFacts {
   }
 
   private String run(String... command) throws PipelineException {
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
-    slurmConf.ifPresent(conf -> builder.environment().put("SLURM_CONF", conf.toString()));
     try {
-      Process process = builder.start();
-      process.getOutputStream().close();
-      byte[] output = process.getInputStream().readAllBytes();
-      if (!process.waitFor(20, TimeUnit.SECONDS) || process.exitValue() != 0) {
-        process.destroyForcibly();
-        throw new PipelineException("command " + command[0] + " failed for a job lookup");
+      Commands.Result result = Commands.run(List.of(command), slurmConf, TIMEOUT);
+      if (result.exitCode() != 0) {
+        throw new PipelineException(
+            "command " + String.join(" ", command) + " failed with exit code " + result.exitCode());
       }
-      return new String(output, StandardCharsets.UTF_8);
+      return result.stdout();
     } catch (IOException e) {
       throw new PipelineException("running " + command[0] + " failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {

@@ -31,6 +31,8 @@ public final class JobRegistry {
   private final Reporter reporter;
   private final Clock clock;
   private final Map<Long, JobState> states = new ConcurrentHashMap<>();
+  // NOTE: one lock object stays per job id for the agent's lifetime (tens of bytes per job);
+  // removing it at cleanup could hand a late step of the same job a second lock.
   private final Map<Long, ReentrantLock> locks = new ConcurrentHashMap<>();
 
   /** Creates an empty registry; call {@link #recover()} to load persisted jobs. */

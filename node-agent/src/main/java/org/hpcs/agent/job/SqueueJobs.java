@@ -1,14 +1,11 @@
 package org.hpcs.agent.job;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,24 +54,12 @@ public final class SqueueJobs implements SlurmJobs {
 
   @Override
   public Liveness liveness(long jobId) {
-    List<String> command =
-        new ArrayList<>(List.of(squeue.toString(), "-h", "-j", Long.toString(jobId), "-o", "%T"));
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
-    slurmConf.ifPresent(conf -> builder.environment().put("SLURM_CONF", conf.toString()));
+    List<String> command = List.of(squeue.toString(), "-h", "-j", Long.toString(jobId), "-o", "%T");
     try {
-      Process process = builder.start();
-      process.getOutputStream().close();
-      if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        LOG.warn("squeue for job {} did not finish within {} s", jobId, TIMEOUT.toSeconds());
-        return Liveness.UNKNOWN;
-      }
-      String output =
-          new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      return classify(jobId, process.exitValue(), output);
+      Commands.Result result = Commands.run(command, slurmConf, TIMEOUT);
+      return classify(jobId, result.exitCode(), result.stdout().strip());
     } catch (IOException e) {
-      LOG.warn("running {} failed: {}", squeue, e.getMessage());
+      LOG.warn("asking squeue about job {} failed: {}", jobId, e.getMessage());
       return Liveness.UNKNOWN;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -43,6 +43,7 @@ public final class AgentSocketServer implements AutoCloseable {
   private final RequestHandler handler;
   private final Duration ioTimeout;
   private final Duration progressInterval;
+  private final Duration requestTimeout;
   private final ExecutorService connections = Executors.newVirtualThreadPerTaskExecutor();
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
   private ServerSocketChannel server;
@@ -56,18 +57,21 @@ public final class AgentSocketServer implements AutoCloseable {
    * @param handler handles each valid request
    * @param ioTimeout longest wait for a request to arrive or a reply to be written
    * @param progressInterval interval of the progress replies sent while a request is handled
+   * @param requestTimeout longest time a request may take; then the peer gets an error reply
    */
   public AgentSocketServer(
       Path path,
       PeerPolicy policy,
       RequestHandler handler,
       Duration ioTimeout,
-      Duration progressInterval) {
+      Duration progressInterval,
+      Duration requestTimeout) {
     this.path = path;
     this.policy = policy;
     this.handler = handler;
     this.ioTimeout = ioTimeout;
     this.progressInterval = progressInterval;
+    this.requestTimeout = requestTimeout;
   }
 
   /**
@@ -184,10 +188,25 @@ public final class AgentSocketServer implements AutoCloseable {
   private Reply handleWithProgress(SocketChannel channel, Request request) throws IOException {
     CompletableFuture<Reply> result =
         CompletableFuture.supplyAsync(() -> handler.handle(request), connections);
+    long deadline = System.nanoTime() + requestTimeout.toNanos();
     while (true) {
       try {
         return result.get(progressInterval.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          LOG.error(
+              "{} did not finish within {} s; the step is failed",
+              request,
+              requestTimeout.toSeconds());
+          return Reply.error(
+              "the node agent on "
+                  + request.node()
+                  + " did not finish job "
+                  + request.jobId()
+                  + " within "
+                  + requestTimeout.toSeconds()
+                  + " s; see its log");
+        }
         write(channel, Reply.progress("the node agent is still working on job " + request.jobId()));
       } catch (ExecutionException e) {
         LOG.error("handling {} failed", request, e.getCause());

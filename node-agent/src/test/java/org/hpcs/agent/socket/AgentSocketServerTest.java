@@ -55,7 +55,8 @@ class AgentSocketServerTest {
             new PeerPolicy(Set.of("root", "slurm")),
             handler,
             Duration.ofSeconds(1),
-            Duration.ofMillis(300));
+            Duration.ofMillis(300),
+            Duration.ofSeconds(2));
     server.start();
   }
 
@@ -149,6 +150,24 @@ class AgentSocketServerTest {
     assertThat(replies.subList(0, replies.size() - 1))
         .isNotEmpty()
         .allMatch(r -> r.contains("status=progress"));
+  }
+
+  @Test
+  void request_handlerTooSlow_errorAfterRequestTimeout() throws Exception {
+    start(
+        request -> {
+          try {
+            Thread.sleep(5000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return Reply.ok();
+        });
+
+    List<String> replies = exchange(jobEnd("n1"));
+
+    assertThat(replies.getLast())
+        .contains("status=error", "the node agent on n1 did not finish job 3 within 2 s");
   }
 
   @Test
