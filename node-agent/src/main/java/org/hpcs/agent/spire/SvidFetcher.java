@@ -95,7 +95,15 @@ public final class SvidFetcher {
           LOG.info("X.509-SVID {} issued by the SPIRE agent at {}", expected, socket);
           return;
         }
-        last = "the agent issued " + ids + " but not " + expected;
+        // java-spiffe 0.8.11 keeps one SVID per hint (an empty hint counts), so a second entry
+        // without a hint for the same selectors can hide the expected SVID.
+        last =
+            "the agent issued "
+                + ids
+                + " but not "
+                + expected
+                + " (entries for the same"
+                + " selectors need distinct hints)";
       } catch (X509ContextException e) {
         last = describe(e);
       } catch (SocketEndpointAddressException e) {
