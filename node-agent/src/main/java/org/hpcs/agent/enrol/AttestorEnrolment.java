@@ -1,0 +1,87 @@
+package org.hpcs.agent.enrol;
+
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import org.hpcs.agent.server.EnrolmentApi;
+import org.hpcs.agent.server.ServerException;
+import org.hpcs.attest.AttestationException;
+import org.hpcs.attest.AttestorProvider;
+import org.hpcs.attest.Challenge;
+import org.hpcs.attest.Evidence;
+import org.hpcs.attest.NodeAttestor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enrols with an attestor plugin: requests a challenge from the server, lets the plugin answer it
+ * with evidence, and sends the evidence back for a SPIRE join token.
+ */
+public final class AttestorEnrolment implements Enrolment {
+  private static final Logger LOG = LoggerFactory.getLogger(AttestorEnrolment.class);
+
+  private final String node;
+  private final NodeAttestor attestor;
+  private final EnrolmentApi api;
+
+  private AttestorEnrolment(String node, NodeAttestor attestor, EnrolmentApi api) {
+    this.node = node;
+    this.attestor = attestor;
+    this.api = api;
+  }
+
+  /**
+   * Finds the attestor plugin by name and configures it.
+   *
+   * @throws EnrolmentException when no plugin has the name or its config is invalid
+   */
+  public static AttestorEnrolment create(
+      String node, String name, Map<String, String> config, EnrolmentApi api)
+      throws EnrolmentException {
+    for (AttestorProvider provider : ServiceLoader.load(AttestorProvider.class)) {
+      if (provider.name().equals(name)) {
+        try {
+          return new AttestorEnrolment(node, provider.nodeAttestor(config), api);
+        } catch (AttestationException e) {
+          throw new EnrolmentException("attestor " + name + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    throw new EnrolmentException(
+        "no attestor plugin named '"
+            + name
+            + "' is installed; set attestation to spire-native or"
+            + " to an installed attestor such as join-token");
+  }
+
+  @Override
+  public Optional<JoinToken> enrol() throws EnrolmentException {
+    try {
+      EnrolmentApi.ChallengeReply challenge = api.challenge(node, attestor.name());
+      byte[] nonce = Base64.getDecoder().decode(challenge.nonce());
+      Evidence evidence = attestor.attest(new Challenge(nonce, node));
+      JoinToken token = api.enrol(challenge.challengeId(), node, evidence);
+      LOG.info(
+          "node {} enrolled with attestor {} as {}", node, attestor.name(), token.nodeSpiffeId());
+      return Optional.of(token);
+    } catch (AttestationException e) {
+      throw new EnrolmentException(
+          "attestor "
+              + attestor.name()
+              + " on "
+              + node
+              + " failed ("
+              + e.reason()
+              + "): "
+              + e.getMessage(),
+          e);
+    } catch (ServerException e) {
+      throw new EnrolmentException(
+          "enrolling node " + node + " at the HPCS server failed: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new EnrolmentException(
+          "the server's challenge for node " + node + " is malformed: " + e.getMessage(), e);
+    }
+  }
+}

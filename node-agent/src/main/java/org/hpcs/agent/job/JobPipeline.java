@@ -1,0 +1,35 @@
+package org.hpcs.agent.job;
+
+/**
+ * The per-job work on a compute node. The {@link JobRegistry} calls {@link #startJob} once per job
+ * on this node before its first secured step runs, {@link #startStep} and {@link #endStep} for each
+ * step, and {@link #cleanupJob} exactly once after the job ended, also after an agent restart.
+ * Calls for one job never overlap; calls for different jobs may.
+ */
+public interface JobPipeline {
+  /**
+   * Prepares the job on this node: key release, mounts and image, as far as implemented.
+   *
+   * @throws PipelineException when the job must not run here; the step fails with its message
+   */
+  void startJob(JobContext job) throws PipelineException;
+
+  /**
+   * Prepares one step of a started job.
+   *
+   * @throws PipelineException when the step must not run; it fails with the message
+   */
+  void startStep(JobContext job, long stepId) throws PipelineException;
+
+  /** Notes that a step ended; never fails the job. */
+  void endStep(long jobId, long stepId);
+
+  /**
+   * Removes everything the job left on this node. It must tolerate work that a crashed earlier
+   * attempt already did, because an interrupted cleanup runs again after a restart.
+   *
+   * @param started whether {@link #startJob} succeeded for the job
+   * @throws PipelineException when something could not be removed; cleanup is retried later
+   */
+  void cleanupJob(long jobId, boolean started) throws PipelineException;
+}

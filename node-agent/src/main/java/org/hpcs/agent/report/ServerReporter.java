@@ -1,0 +1,66 @@
+package org.hpcs.agent.report;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.hpcs.agent.server.ServerApi;
+import org.hpcs.agent.server.ServerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends job events to the server's audit log in the background, in order, so a slow server never
+ * delays a step. When the queue is full the event stays only in the journal and a warning is
+ * logged.
+ */
+public final class ServerReporter implements Reporter, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerReporter.class);
+  private static final int QUEUE = 1000;
+
+  private final ServerApi server;
+  private final ThreadPoolExecutor sender =
+      new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE));
+
+  /** Creates the reporter. */
+  public ServerReporter(ServerApi server) {
+    this.server = server;
+  }
+
+  @Override
+  public void report(JobEvent event) {
+    try {
+      sender.execute(() -> send(event));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.warn(
+          "server report queue full ({} events); job {} event {} kept only in the journal",
+          QUEUE,
+          event.jobId(),
+          event.event());
+    }
+  }
+
+  private void send(JobEvent event) {
+    try {
+      server.reportEvent(event.jobId(), event.step(), event.event(), event.detail());
+    } catch (ServerException e) {
+      LOG.warn(
+          "reporting job {} event {} to the server failed: {}",
+          event.jobId(),
+          event.event(),
+          e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    sender.shutdown();
+    try {
+      if (!sender.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn(
+            "{} job events were not sent to the server before shutdown", sender.getQueue().size());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

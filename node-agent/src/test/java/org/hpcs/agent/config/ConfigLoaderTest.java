@@ -1,0 +1,140 @@
+package org.hpcs.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private static final Path FILE = Path.of("/etc/hpcs/node-agent.conf");
+
+  private static AgentConfig parse(String... lines) throws ConfigException {
+    return ConfigLoader.parse(FILE, List.of(lines));
+  }
+
+  private static List<String> problems(String... lines) {
+    return catchThrowableOfType(ConfigException.class, () -> parse(lines)).problems();
+  }
+
+  @Test
+  void parse_minimal_defaults() throws Exception {
+    AgentConfig config =
+        parse(
+            "# test node",
+            "node = n1",
+            "socket = /run/hpcs/n1/agent.sock",
+            "state-dir = /var/lib/hpcs/n1",
+            "attestation = spire-native");
+
+    assertThat(config.node()).isEqualTo("n1");
+    assertThat(config.allowedUsers()).containsExactlyInAnyOrder("root", "slurm");
+    assertThat(config.reaperInterval()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.server()).isEmpty();
+    assertThat(config.slurmBinDir()).isEqualTo(Path.of("/usr/bin"));
+  }
+
+  @Test
+  void parse_manyProblems_allReportedAtOnce() {
+    List<String> problems =
+        problems(
+            "node = n1/../x",
+            "socket = run/agent.sock",
+            "sockt = /x",
+            "reaper.interval-seconds = soon",
+            "reaper.interval-seconds = 5",
+            "attestation = spire-native",
+            "this line has no equals sign");
+
+    assertThat(problems)
+        .containsExactlyInAnyOrder(
+            "line 3: unknown key 'sockt'",
+            "line 5: key 'reaper.interval-seconds' is set twice",
+            "line 7: expected 'key = value'",
+            "key 'node': 'n1/../x' is not a Slurm node name",
+            "key 'socket': 'run/agent.sock' is not an absolute path",
+            "missing key 'state-dir' (an absolute path)",
+            "key 'reaper.interval-seconds': 'soon' is not a whole number of seconds from 5 to 3600");
+  }
+
+  @Test
+  void parse_messageNamesFileAndCount() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> parse("node = n1"));
+
+    assertThat(e)
+        .hasMessageStartingWith(
+            "invalid node agent config /etc/hpcs/node-agent.conf (3 problems):");
+  }
+
+  @Test
+  void parse_fetchTimeoutBelowTwoSyncIntervals_rejected() {
+    assertThat(
+            problems(
+                "node = n1",
+                "socket = /s",
+                "state-dir = /d",
+                "attestation = spire-native",
+                "spire.sync-interval-seconds = 10",
+                "svid.fetch-timeout-seconds = 15"))
+        .singleElement()
+        .asString()
+        .contains("shorter than two SPIRE agent sync intervals (20 s)");
+  }
+
+  @Test
+  void parse_joinTokenWithoutServer_rejected() {
+    assertThat(
+            problems(
+                "node = n1",
+                "socket = /s",
+                "state-dir = /d",
+                "attestation = join-token",
+                "attestor.tokenFile = /etc/hpcs/token"))
+        .contains("attestation 'join-token' needs server.url (enrolment is a server call)")
+        .anyMatch(p -> p.startsWith("attestation 'join-token' needs spire.agent.binary"));
+  }
+
+  @Test
+  void parse_httpServer_rejected() {
+    assertThat(
+            problems(
+                "node = n1",
+                "socket = /s",
+                "state-dir = /d",
+                "attestation = spire-native",
+                "trust-domain = hpcs.test",
+                "server.url = http://127.0.0.1:8443"))
+        .containsExactly(
+            "key 'server.url': 'http://127.0.0.1:8443' must be an https URL with a host");
+  }
+
+  @Test
+  void parse_attestorKeysWithSpireNative_rejected() {
+    assertThat(
+            problems(
+                "node = n1",
+                "socket = /s",
+                "state-dir = /d",
+                "attestation = spire-native",
+                "attestor.tokenFile = /t"))
+        .containsExactly("key 'attestor.tokenFile' is set, but attestation is spire-native");
+  }
+
+  @Test
+  void parse_server_defaultSpiffeIdFromTrustDomain() throws Exception {
+    AgentConfig config =
+        parse(
+            "node = n2",
+            "socket = /s",
+            "state-dir = /d",
+            "attestation = spire-native",
+            "trust-domain = hpcs.test",
+            "server.url = https://127.0.0.1:8443");
+
+    assertThat(config.server().orElseThrow().spiffeId())
+        .isEqualTo("spiffe://hpcs.test/hpcs/server");
+    assertThat(config.nodeSpiffeId()).isEqualTo("spiffe://hpcs.test/hpcs/node/n2");
+  }
+}

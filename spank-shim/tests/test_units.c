@@ -1,0 +1,306 @@
+/* Unit tests for the Slurm-free parts of the plugin: arguments, paths, manifests, codec, client. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hpcs_check.h"
+#include "hpcs_client.h"
+#include "hpcs_proto.h"
+
+static int passed, failed;
+static char tmpdir[] = "/tmp/hpcs-shim-test-XXXXXX";
+
+#define CHECK(name, cond)                                                              \
+	do {                                                                           \
+		if (cond) {                                                            \
+			passed++;                                                      \
+		} else {                                                               \
+			failed++;                                                      \
+			fprintf(stderr, "FAIL %s (%s:%d): %s\n", name, __FILE__, __LINE__, \
+				#cond);                                                \
+		}                                                                      \
+	} while (0)
+
+static int config_of(int ac, char **av, struct hpcs_config *cfg, char *err)
+{
+	return hpcs_config_parse(ac, av, cfg, err, 512);
+}
+
+static void test_config(void)
+{
+	struct hpcs_config cfg;
+	char err[512] = "";
+	char *good[] = { "socket=/run/hpcs/%n/agent.sock", "timeout=5" };
+	char *unknown[] = { "sockte=/x" };
+	char *repeated[] = { "timeout=5", "timeout=6" };
+	char *relative[] = { "socket=run/agent.sock" };
+	char *zero[] = { "timeout=0" };
+	char *suffix[] = { "timeout=5s" };
+
+	CHECK("config_defaults", config_of(0, NULL, &cfg, err) == 0 &&
+	      strcmp(cfg.socket_template, HPCS_DEFAULT_SOCKET) == 0 &&
+	      cfg.timeout_seconds == HPCS_DEFAULT_TIMEOUT);
+	CHECK("config_valid", config_of(2, good, &cfg, err) == 0 &&
+	      strcmp(cfg.socket_template, "/run/hpcs/%n/agent.sock") == 0 &&
+	      cfg.timeout_seconds == 5);
+	CHECK("config_unknownKey", config_of(1, unknown, &cfg, err) < 0 &&
+	      strstr(err, "sockte=/x") != NULL);
+	CHECK("config_repeatedKey", config_of(2, repeated, &cfg, err) < 0 &&
+	      strstr(err, "timeout=6") != NULL);
+	CHECK("config_relativeSocket", config_of(1, relative, &cfg, err) < 0 &&
+	      strstr(err, "absolute") != NULL);
+	CHECK("config_zeroTimeout", config_of(1, zero, &cfg, err) < 0);
+	CHECK("config_timeoutWithUnit", config_of(1, suffix, &cfg, err) < 0 &&
+	      strstr(err, "timeout=5s") != NULL);
+}
+
+static void test_socket_path(void)
+{
+	char out[108], err[512];
+
+	CHECK("socketPath_expandsNode",
+	      hpcs_socket_path("/run/hpcs/%n/agent.sock", "n2", out, sizeof(out), err,
+			       sizeof(err)) == 0 && strcmp(out, "/run/hpcs/n2/agent.sock") == 0);
+	CHECK("socketPath_percent",
+	      hpcs_socket_path("/run/a%%b", NULL, out, sizeof(out), err, sizeof(err)) == 0 &&
+	      strcmp(out, "/run/a%b") == 0);
+	CHECK("socketPath_missingNode",
+	      hpcs_socket_path("/run/%n.sock", NULL, out, sizeof(out), err, sizeof(err)) < 0 &&
+	      strstr(err, "SLURMD_NODENAME") != NULL);
+	CHECK("socketPath_traversalNode",
+	      hpcs_socket_path("/run/%n.sock", "../etc", out, sizeof(out), err,
+			       sizeof(err)) < 0);
+	CHECK("socketPath_unknownSequence",
+	      hpcs_socket_path("/run/%u.sock", "n1", out, sizeof(out), err, sizeof(err)) < 0);
+	CHECK("socketPath_tooLong",
+	      hpcs_socket_path("/run/%n/%n/%n", "a234567890123456789012345678901234567890",
+			       out, sizeof(out), err, sizeof(err)) < 0);
+}
+
+static void write_file(const char *name, const char *content, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	if (f == NULL || fwrite(content, 1, len, f) != len) {
+		perror(path);
+		exit(2);
+	}
+	fclose(f);
+}
+
+static int read_manifest(const char *name, char *err)
+{
+	char path[512];
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	rc = hpcs_manifest_read(path, &data, &len, err, 512);
+	free(data);
+	return rc;
+}
+
+static void test_manifest(void)
+{
+	char err[512], out[HPCS_MAX_PATH];
+	char *big = malloc(HPCS_MAX_MANIFEST + 2);
+
+	write_file("good.json", " {\"bundles\": []}\n", 17);
+	write_file("empty.json", "", 0);
+	write_file("text.json", "bundles: []\n", 12);
+	write_file("nul.json", "{\"a\":\0}", 7);
+	memset(big, ' ', HPCS_MAX_MANIFEST + 2);
+	big[0] = '{';
+	big[HPCS_MAX_MANIFEST] = '}';
+	write_file("big.json", big, HPCS_MAX_MANIFEST + 1);
+	free(big);
+	CHECK("manifest_valid", read_manifest("good.json", err) == 0);
+	CHECK("manifest_empty", read_manifest("empty.json", err) < 0 &&
+	      strstr(err, "not a JSON object") != NULL);
+	CHECK("manifest_notJson", read_manifest("text.json", err) < 0);
+	CHECK("manifest_nulByte", read_manifest("nul.json", err) < 0);
+	CHECK("manifest_tooBig", read_manifest("big.json", err) < 0 &&
+	      strstr(err, "limit") != NULL);
+	CHECK("manifest_missing", read_manifest("absent.json", err) < 0 &&
+	      strstr(err, "No such file") != NULL);
+	CHECK("manifest_directory", read_manifest(".", err) < 0 &&
+	      strstr(err, "not a regular file") != NULL);
+	CHECK("manifestResolve_relative",
+	      hpcs_manifest_resolve("job.json", "/home/alice", out, sizeof(out), err, 512) == 0 &&
+	      strcmp(out, "/home/alice/job.json") == 0);
+	CHECK("manifestResolve_empty",
+	      hpcs_manifest_resolve("", "/x", out, sizeof(out), err, 512) == 0 && out[0] == '\0');
+	CHECK("manifestResolve_controlChar",
+	      hpcs_manifest_resolve("a\nb", NULL, out, sizeof(out), err, 512) < 0);
+}
+
+static int parse_reply(const char *text, struct hpcs_reply *reply, char *err)
+{
+	char buf[HPCS_MAX_REPLY + 16];
+	size_t len = strlen(text);
+
+	memcpy(buf, text, len);
+	return hpcs_reply_parse(buf, len, reply, err, 256);
+}
+
+static void test_reply(void)
+{
+	struct hpcs_reply r;
+	char err[256];
+
+	CHECK("reply_ok", parse_reply("v=1\nstatus=ok\n", &r, err) == 0 &&
+	      r.status == HPCS_STATUS_OK);
+	CHECK("reply_error", parse_reply("v=1\nstatus=error\nmessage=denied\n", &r, err) == 0 &&
+	      r.status == HPCS_STATUS_ERROR && strcmp(r.message, "denied") == 0);
+	CHECK("reply_errorWithoutMessage", parse_reply("v=1\nstatus=error\n", &r, err) < 0);
+	CHECK("reply_unknownVersion", parse_reply("v=2\nstatus=ok\n", &r, err) < 0 &&
+	      strstr(err, "version") != NULL);
+	CHECK("reply_versionNotFirst", parse_reply("status=ok\nv=1\n", &r, err) < 0);
+	CHECK("reply_unknownKey", parse_reply("v=1\nstatus=ok\nx=1\n", &r, err) < 0);
+	CHECK("reply_duplicateKey", parse_reply("v=1\nstatus=ok\nstatus=ok\n", &r, err) < 0);
+	CHECK("reply_truncated", parse_reply("v=1\nstatus=ok", &r, err) < 0);
+	CHECK("reply_controlChar", parse_reply("v=1\nstatus=ok\rx\n", &r, err) < 0);
+	CHECK("reply_unknownStatus", parse_reply("v=1\nstatus=maybe\n", &r, err) < 0);
+}
+
+static void test_encoder(void)
+{
+	struct hpcs_msg m;
+	const unsigned char *frame;
+	size_t len;
+	char *huge = malloc(HPCS_MAX_FRAME + 1);
+
+	hpcs_msg_init(&m, "step_start");
+	hpcs_msg_add_base64(&m, "a", (const unsigned char *)"hello", 5);
+	hpcs_msg_add_base64(&m, "b", (const unsigned char *)"hi", 2);
+	CHECK("encoder_base64", hpcs_msg_frame(&m, &frame, &len) == 0 &&
+	      memmem(frame, len, "a=aGVsbG8=\nb=aGk=\n", 18) != NULL);
+	CHECK("encoder_header", len > 4 && frame[0] == 0 && frame[3] == len - 4);
+	hpcs_msg_free(&m);
+	hpcs_msg_init(&m, "step_start");
+	hpcs_msg_add(&m, "manifest", "a\nb");
+	CHECK("encoder_rejectsNewline", hpcs_msg_frame(&m, &frame, &len) < 0);
+	hpcs_msg_free(&m);
+	memset(huge, 'x', HPCS_MAX_FRAME);
+	huge[HPCS_MAX_FRAME] = '\0';
+	hpcs_msg_init(&m, "step_start");
+	hpcs_msg_add(&m, "big", huge);
+	CHECK("encoder_rejectsOversize", hpcs_msg_frame(&m, &frame, &len) < 0);
+	hpcs_msg_free(&m);
+	free(huge);
+}
+
+/* Fork a server that accepts one connection, reads a request, waits, then writes reply. */
+static pid_t serve_once(const char *path, const void *reply, size_t len, int delay_ms)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	pid_t pid;
+
+	unlink(path);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 4) < 0) {
+		perror("listen");
+		exit(2);
+	}
+	pid = fork();
+	if (pid == 0) {
+		char buf[4096];
+		int c = accept(fd, NULL, NULL);
+
+		if (read(c, buf, sizeof(buf)) < 0)
+			_exit(3);
+		usleep((useconds_t)delay_ms * 1000);
+		if (len > 0 && write(c, reply, len) < 0)
+			_exit(3);
+		usleep(200000);
+		_exit(0);
+	}
+	close(fd);
+	return pid;
+}
+
+static int call(const char *path, int timeout, struct hpcs_reply *r, char *err)
+{
+	struct hpcs_msg m;
+	int rc;
+
+	hpcs_msg_init(&m, "step_start");
+	hpcs_msg_add_u32(&m, "job", 7);
+	rc = hpcs_agent_call(path, timeout, &m, r, err, 512);
+	hpcs_msg_free(&m);
+	return rc;
+}
+
+static void finish(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static void test_client(void)
+{
+	static const char ok[] = "\0\0\0\016v=1\nstatus=ok\n";
+	static const char progress_ok[] =
+		"\0\0\0\036v=1\nstatus=progress\nmessage=x\n\0\0\0\016v=1\nstatus=ok\n";
+	static const char oversize[] = "\0\1\0\0v=1\n";
+	static const char truncated[] = "\0\0\0\016v=1\nst";
+	struct hpcs_reply r;
+	char path[256], err[512];
+	struct timespec t0, t1;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/agent.sock", tmpdir);
+	CHECK("client_noSocket", call("/nonexistent/agent.sock", 2, &r, err) < 0 &&
+	      strstr(err, "No such file") != NULL);
+	pid = serve_once(path, ok, sizeof(ok) - 1, 0);
+	CHECK("client_ok", call(path, 2, &r, err) == 0 && r.status == HPCS_STATUS_OK);
+	finish(pid);
+	pid = serve_once(path, progress_ok, sizeof(progress_ok) - 1, 0);
+	CHECK("client_progressThenOk", call(path, 2, &r, err) == 0 && r.status == HPCS_STATUS_OK);
+	finish(pid);
+	pid = serve_once(path, oversize, sizeof(oversize) - 1, 0);
+	CHECK("client_oversizeReply", call(path, 2, &r, err) < 0 && strstr(err, "exceeds") != NULL);
+	finish(pid);
+	pid = serve_once(path, truncated, sizeof(truncated) - 1, 0);
+	CHECK("client_truncatedReply", call(path, 2, &r, err) < 0 &&
+	      strstr(err, "connection closed") != NULL);
+	finish(pid);
+	pid = serve_once(path, ok, sizeof(ok) - 1, 5000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK("client_silentAgentTimesOut", call(path, 1, &r, err) < 0 &&
+	      strstr(err, "timed out") != NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK("client_timeoutBounded", t1.tv_sec - t0.tv_sec < 4);
+	finish(pid);
+	unlink(path);
+}
+
+int main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	test_config();
+	test_socket_path();
+	test_manifest();
+	test_reply();
+	test_encoder();
+	test_client();
+	printf("test_units: %d passed, %d failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}
