@@ -7,14 +7,14 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bundle",
     mixinStandardHelpOptions = true,
-    description = "Create and ship encrypted bundles (a container image or a dataset).",
-    subcommands = {BundleCreateCommand.class, BundleShipCommand.class})
+    description = "Create, register and ship encrypted bundles (a container image or a dataset).",
+    subcommands = {BundleCreateCommand.class, BundleRegisterCommand.class, BundleShipCommand.class})
 final class BundleCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing subcommand: create or ship");
+        spec.commandLine(), "missing subcommand: create, register or ship");
   }
 }

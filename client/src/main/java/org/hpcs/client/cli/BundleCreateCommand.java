@@ -10,6 +10,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.KeyPair;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,8 +19,10 @@ import org.hpcs.client.HpcsException;
 import org.hpcs.client.config.ClientConfig;
 import org.hpcs.client.config.ConfigLoader;
 import org.hpcs.client.keys.OwnerKeys;
+import org.hpcs.client.server.ServerApi;
 import org.hpcs.client.vault.TokenCache;
 import org.hpcs.client.vault.VaultSession;
+import org.hpcs.common.api.BundleInfo;
 import org.hpcs.common.bundle.BundleKind;
 import org.hpcs.common.bundle.BundleManifest;
 import org.hpcs.common.bundle.BundlePayloads;
@@ -44,7 +48,10 @@ import picocli.CommandLine.Spec;
       "Encrypt a SIF image or a dataset with a fresh age key, store the key in Vault at"
           + " <vault.kv.mount>/data/owners/<you>/bundles/<bundleId> (field identity), and write"
           + " <name>.age and the signed <name>.manifest.json.",
-      "Needs 'hpcs login' and 'hpcs keygen' first. On failure no bundle file is left behind."
+      "Then register the bundle with the HPCS server at server.url (see 'hpcs bundle"
+          + " register'). Needs 'hpcs login' and 'hpcs keygen' first. When encryption or the key"
+          + " deposit fails, no bundle file is left behind; when only the registration fails, the"
+          + " files stay and 'hpcs bundle register' retries it."
     })
 final class BundleCreateCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -92,10 +99,18 @@ final class BundleCreateCommand implements Callable<Integer> {
               + " identity).")
   String outputRecipient;
 
+  @Option(
+      names = "--no-register",
+      description =
+          "Do not register the bundle with the HPCS server; run 'hpcs bundle register' later.")
+  boolean noRegister;
+
   @Override
   public Integer call() throws Exception {
     ClientConfig config = common.loadConfig();
     ConfigLoader.require(config, "hpcs bundle create", "vault.url", config.vaultUrl());
+    // Open the server first, so that a missing setting fails before any work is done.
+    ServerApi server = noRegister ? null : ServerApi.open(config, "hpcs bundle create");
     BundleKind kind = source.image != null ? BundleKind.CONTAINER : BundleKind.DATA;
     Path input = kind == BundleKind.CONTAINER ? source.image : source.data;
     String bundleName = BundleNames.check(name != null ? name : BundleNames.stem(input));
@@ -136,7 +151,29 @@ final class BundleCreateCommand implements Callable<Integer> {
       manifestOut.commit();
       report(manifest, agePath, manifestPath, key);
     }
+    if (server != null) {
+      register(server, manifestPath);
+    }
     return 0;
+  }
+
+  private void register(ServerApi server, Path manifestPath) throws HpcsException {
+    BundleInfo info;
+    try {
+      info = BundleRegisterCommand.register(server, manifestPath);
+    } catch (Exception e) {
+      List<String> hints = new ArrayList<>();
+      if (e instanceof HpcsException h) {
+        hints.addAll(h.hints());
+      }
+      hints.add("the bundle files are complete; retry with: hpcs bundle register " + manifestPath);
+      throw new HpcsException(
+          "bundle created but not registered: " + e.getMessage(), e, hints.toArray(String[]::new));
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(
+        "  registered with " + server.url() + " (manifest sha256 " + info.manifestSha256() + ")");
+    out.flush();
   }
 
   private EncryptedPayload encrypt(

@@ -6,8 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.hpcs.client.HpcsException;
 import org.hpcs.client.config.ClientConfig;
-import org.hpcs.client.config.ConfigLoader;
-import org.hpcs.client.ssh.SftpShipper;
+import org.hpcs.client.ssh.ClusterConnection;
 import org.hpcs.common.bundle.BundleException;
 import org.hpcs.common.bundle.BundleManifest;
 import org.hpcs.common.bundle.BundleOpener;
@@ -43,17 +42,6 @@ final class BundleShipCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ClientConfig config = common.loadConfig();
-    ConfigLoader.require(
-        config,
-        "hpcs bundle ship",
-        "ssh.host",
-        config.sshHost(),
-        "ssh.user",
-        config.sshUser(),
-        "ssh.key",
-        config.sshKey(),
-        "ssh.known-hosts",
-        config.sshKnownHosts());
     Path manifestPath = BundleNames.manifestFor(bundle);
     if (!Files.exists(manifestPath)) {
       throw new HpcsException(
@@ -65,13 +53,7 @@ final class BundleShipCommand implements Callable<Integer> {
     checkLocalCopy(manifest, agePath);
 
     String remoteDir = config.sshRemoteDir();
-    try (SftpShipper shipper =
-        SftpShipper.connect(
-            config.sshHost().get(),
-            config.sshPort(),
-            config.sshUser().get(),
-            config.sshKey().get(),
-            config.sshKnownHosts().get())) {
+    try (ClusterConnection shipper = ClusterConnection.open(config, "hpcs bundle ship")) {
       shipper.makeDirectories(remoteDir);
       long resumedAt;
       try (Progress progress = Progress.start("upload", manifest.ciphertext().size())) {

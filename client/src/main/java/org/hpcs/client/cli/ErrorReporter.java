@@ -9,6 +9,7 @@ import java.util.List;
 import org.hpcs.client.HpcsException;
 import org.hpcs.common.bundle.BundleException;
 import org.hpcs.common.crypto.AgeException;
+import org.hpcs.common.job.JobManifestException;
 import org.hpcs.common.tar.TarException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -64,6 +65,7 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
       case AgeException a -> a.getMessage();
       case BundleException b -> b.getMessage();
       case TarException t -> t.getMessage();
+      case JobManifestException j -> j.getMessage();
       case NoSuchFileException n -> "file not found: " + n.getFile();
       case AccessDeniedException a -> "permission denied: " + a.getFile();
       case FileAlreadyExistsException f -> {

@@ -10,11 +10,17 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = HpcsCommand.VersionProvider.class,
     description =
-        "Encrypt, register and ship container images and datasets for secured Slurm jobs.",
+        "Encrypt, register and ship container images and datasets, grant their use, and run"
+            + " secured Slurm jobs on them.",
     subcommands = {
       LoginCommand.class,
       KeygenCommand.class,
       BundleCommand.class,
+      GrantCommand.class,
+      RevokeCommand.class,
+      GrantsCommand.class,
+      AuditCommand.class,
+      JobCommand.class,
       EncryptCommand.class,
       DecryptCommand.class
     },

@@ -12,6 +12,8 @@ import java.util.Optional;
  *
  * @param file the file the settings came from
  * @param serverUrl the HPCS server
+ * @param serverCaFile PEM file with the CA certificates that the server's TLS certificate must
+ *     chain to; empty to use the Java runtime's default trust store
  * @param vaultUrl the Vault or OpenBao server
  * @param vaultAuth the login method: userpass, jwt or token
  * @param vaultAuthMount the auth mount (userpass, jwt)
@@ -31,6 +33,7 @@ import java.util.Optional;
 public record ClientConfig(
     Path file,
     Optional<URI> serverUrl,
+    Optional<Path> serverCaFile,
     Optional<URI> vaultUrl,
     String vaultAuth,
     String vaultAuthMount,

@@ -31,6 +31,7 @@ public final class ConfigLoader {
   private static final Set<String> KEYS =
       Set.of(
           "server.url",
+          "server.ca-file",
           "vault.url",
           "vault.auth",
           "vault.auth.mount",
@@ -114,6 +115,7 @@ public final class ConfigLoader {
         new ClientConfig(
             file,
             url(p, "server.url", problems),
+            path(p, "server.ca-file", null, problems),
             url(p, "vault.url", problems),
             auth,
             p.getProperty("vault.auth.mount", auth.equals("jwt") ? "jwt" : "userpass").strip(),
@@ -129,6 +131,11 @@ public final class ConfigLoader {
             recipients(p, problems),
             path(p, "keys.dir", dir.resolve("keys"), problems).orElseThrow(),
             path(p, "token.file", dir.resolve("vault-token"), problems).orElseThrow());
+    if (config.serverUrl().filter(url -> !"https".equals(url.getScheme())).isPresent()) {
+      problems.add(
+          "server.url \"%s\" must be an https:// URL, because hpcs sends your Vault token to it"
+              .formatted(config.serverUrl().get()));
+    }
     if (!problems.isEmpty()) {
       throw new HpcsException(
           "configuration file %s is invalid: %s".formatted(file, String.join("; ", problems)),

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.hpcs.client.ssh.SftpShipper;
+import org.hpcs.client.ssh.ClusterConnection;
 import org.hpcs.client.vault.TokenCache;
 import org.hpcs.client.vault.VaultSession;
 import org.hpcs.common.bundle.BundleManifest;
@@ -95,8 +95,8 @@ class BundleShipIT {
     assertThat(status(baoAddr, apiPath, aliceToken)).isEqualTo(403);
 
     // The file on the cluster has the manifest's digest.
-    try (SftpShipper ssh =
-        SftpShipper.connect(
+    try (ClusterConnection ssh =
+        ClusterConnection.connect(
             stack.get("SSH_HOST"),
             Integer.parseInt(stack.get("SSH_PORT")),
             "alice",

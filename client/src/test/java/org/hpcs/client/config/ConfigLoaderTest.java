@@ -71,4 +71,36 @@ class ConfigLoaderTest {
         .isInstanceOf(HpcsException.class)
         .hasMessageContaining("none.properties not found");
   }
+
+  @Test
+  void load_serverSettings_parsed() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("server.properties"),
+            """
+            server.url=https://hpcs.example:8443
+            server.ca-file=/etc/hpcs/server-ca.crt
+            """);
+
+    ClientConfig config = ConfigLoader.load(file, Map.of());
+
+    assertThat(config.serverUrl()).hasValueSatisfying(u -> assertThat(u.getPort()).isEqualTo(8443));
+    assertThat(config.serverCaFile()).hasValue(Path.of("/etc/hpcs/server-ca.crt"));
+  }
+
+  @Test
+  void load_plainHttpServerAndRelativeCaFile_bothReported() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("bad-server.properties"),
+            """
+            server.url=http://hpcs.example:8443
+            server.ca-file=ca.pem
+            """);
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(HpcsException.class)
+        .hasMessageContaining("server.url \"http://hpcs.example:8443\" must be an https:// URL")
+        .hasMessageContaining("server.ca-file \"ca.pem\" must be an absolute path");
+  }
 }

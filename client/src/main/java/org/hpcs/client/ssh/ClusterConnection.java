@@ -1,16 +1,22 @@
 package org.hpcs.client.ssh;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongConsumer;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
@@ -22,15 +28,18 @@ import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
 import org.apache.sshd.sftp.common.SftpException;
 import org.hpcs.client.HpcsException;
+import org.hpcs.client.config.ClientConfig;
+import org.hpcs.client.config.ConfigLoader;
 import org.hpcs.common.crypto.Sha256;
 
 /**
- * Uploads bundle files over SFTP with Apache MINA SSHD: the host key must be in the configured
- * known_hosts file, login is by key only, a partial upload is resumed after its prefix digest
- * matches, and the finished file is checked with {@code sha256sum} on the remote side before it
- * gets its final name.
+ * An SSH session to the cluster's login node with Apache MINA SSHD: the host key must be in the
+ * configured known_hosts file and login is by key only. It uploads files over SFTP (a partial
+ * upload is resumed after its prefix digest matches, and the finished file is checked with {@code
+ * sha256sum} on the remote side before it gets its final name), reads remote files and runs
+ * commands.
  */
-public final class SftpShipper implements AutoCloseable {
+public final class ClusterConnection implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final int COPY_BUFFER = 1 << 20;
 
@@ -39,15 +48,42 @@ public final class SftpShipper implements AutoCloseable {
   private final SftpClient sftp;
   private final String target;
 
-  private SftpShipper(SshClient client, ClientSession session, SftpClient sftp, String target) {
+  private ClusterConnection(
+      SshClient client, ClientSession session, SftpClient sftp, String target) {
     this.client = client;
     this.session = session;
     this.sftp = sftp;
     this.target = target;
   }
 
+  /**
+   * Connects with the {@code ssh.*} settings of the configuration.
+   *
+   * @param command the hpcs command, for the message about missing settings
+   */
+  public static ClusterConnection open(ClientConfig config, String command)
+      throws HpcsException, IOException {
+    ConfigLoader.require(
+        config,
+        command,
+        "ssh.host",
+        config.sshHost(),
+        "ssh.user",
+        config.sshUser(),
+        "ssh.key",
+        config.sshKey(),
+        "ssh.known-hosts",
+        config.sshKnownHosts());
+    return connect(
+        config.sshHost().get(),
+        config.sshPort(),
+        config.sshUser().get(),
+        config.sshKey().get(),
+        config.sshKnownHosts().get());
+  }
+
   /** Connects and authenticates, after checking the key file's format. */
-  public static SftpShipper connect(
+  public static ClusterConnection connect(
       String host, int port, String user, Path keyFile, Path knownHosts)
       throws HpcsException, IOException {
     SshKeyFormat.check(keyFile);
@@ -68,7 +104,7 @@ public final class SftpShipper implements AutoCloseable {
       }
       session.auth().verify(TIMEOUT);
       SftpClient sftp = SftpClientFactory.instance().createSftpClient(session);
-      return new SftpShipper(client, session, sftp, target);
+      return new ClusterConnection(client, session, sftp, target);
     } catch (IOException e) {
       client.stop();
       throw new HpcsException(
@@ -154,6 +190,60 @@ public final class SftpShipper implements AutoCloseable {
    */
   public String execute(String command) throws IOException {
     return session.executeRemoteCommand(command);
+  }
+
+  /**
+   * Runs a command on the cluster and returns its exit status and output, also when the status is
+   * not zero.
+   *
+   * @throws IOException if the command cannot be started or does not finish within {@code timeout}
+   */
+  public RemoteResult run(String command, Duration timeout) throws IOException {
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    try (ChannelExec channel = session.createExecChannel(command)) {
+      channel.setOut(stdout);
+      channel.setErr(stderr);
+      channel.open().verify(TIMEOUT);
+      Set<ClientChannelEvent> events =
+          channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
+      if (events.contains(ClientChannelEvent.TIMEOUT)) {
+        throw new IOException(
+            "command on %s did not finish within %d s".formatted(target, timeout.toSeconds()));
+      }
+      Integer status = channel.getExitStatus();
+      return new RemoteResult(
+          status == null ? -1 : status,
+          stdout.toString(StandardCharsets.UTF_8),
+          stderr.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Returns the absolute remote path of {@code path}, resolved by the SFTP server. */
+  public String absolutePath(String path) throws IOException {
+    return sftp.canonicalPath(path);
+  }
+
+  /** Returns the size of a remote regular file, or empty when it does not exist. */
+  public Optional<Long> size(String remote) throws IOException {
+    try {
+      SftpClient.Attributes attributes = sftp.stat(remote);
+      return attributes.isRegularFile() ? Optional.of(attributes.getSize()) : Optional.empty();
+    } catch (SftpException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Removes a remote file when it exists. */
+  public void remove(String remote) throws IOException {
+    if (exists(remote)) {
+      sftp.remove(remote);
+    }
+  }
+
+  /** Opens a remote file for reading. */
+  public InputStream read(String remote) throws IOException {
+    return sftp.read(remote, COPY_BUFFER);
   }
 
   /** Renames over an existing file: posix-rename where the server has it (OpenSSH does). */

@@ -1,0 +1,147 @@
+package org.hpcs.client.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.hpcs.client.HpcsException;
+import org.hpcs.client.config.ClientConfig;
+import org.hpcs.client.job.OutputArchive;
+import org.hpcs.client.job.Scontrol;
+import org.hpcs.client.keys.OwnerKeys;
+import org.hpcs.client.ssh.ClusterConnection;
+import org.hpcs.common.crypto.AgeIdentities;
+import org.hpcs.common.crypto.AgeIdentity;
+import org.hpcs.common.tar.TarExtractor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code hpcs job output}: fetches, decrypts and extracts a job's encrypted output. */
+@Command(
+    name = "output",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Fetch hpcs-output-<JOB_ID>.tar.age from the job's working directory over SFTP (progress"
+          + " bar on a terminal), decrypt it with the owner's output identity and extract it into"
+          + " DIR: one directory per node of the job. The node agent writes that file when the"
+          + " job ends, encrypted to the container bundle's output recipient.",
+      "The working directory comes from slurmctld while it knows the job, else ssh.remote-dir."
+          + " Entries that would escape DIR are rejected; on any failure DIR is left as it was."
+    })
+final class JobOutputCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "JOB_ID", description = "The Slurm job id.")
+  String jobId;
+
+  @Option(
+      names = {"-o", "--output-dir"},
+      paramLabel = "DIR",
+      description =
+          "Directory to extract into; it must be missing or empty. Default:"
+              + " ./hpcs-output-<JOB_ID>.")
+  Path outputDir;
+
+  @Option(
+      names = "--identity",
+      paramLabel = "FILE",
+      description =
+          "age identity file that decrypts the output. Default: output-identity.txt in"
+              + " keys.dir, as hpcs keygen wrote it.")
+  Path identity;
+
+  @Override
+  public Integer call() throws Exception {
+    try {
+      JobIds.check(jobId);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    ClientConfig config = common.loadConfig();
+    List<AgeIdentity> identities = identities(config);
+    Path target = outputDir != null ? outputDir : Path.of("hpcs-output-" + jobId);
+    requireEmpty(target);
+
+    TarExtractor.Result result;
+    try (ClusterConnection cluster = ClusterConnection.open(config, "hpcs job output")) {
+      String remote = workDir(cluster, config) + "/" + OutputArchive.fileName(jobId);
+      long size = outputSize(cluster, remote);
+      try (InputStream in = cluster.read(remote);
+          Progress progress = Progress.start("download", size)) {
+        result =
+            OutputArchive.extract(
+                in, cluster.target() + ":" + remote, identities, target, progress::stepTo);
+      }
+    }
+    report(target, result);
+    return 0;
+  }
+
+  private List<AgeIdentity> identities(ClientConfig config) throws Exception {
+    Path file = identity != null ? identity : new OwnerKeys(config.keysDir()).outputIdentity();
+    if (!Files.exists(file)) {
+      throw new HpcsException(
+          "output identity %s not found".formatted(file),
+          "pass --identity FILE, the identity whose recipient the bundle was created with");
+    }
+    return AgeIdentities.read(file);
+  }
+
+  private static void requireEmpty(Path target) throws IOException, HpcsException {
+    if (!Files.exists(target)) {
+      return;
+    }
+    boolean empty;
+    try (Stream<Path> entries = Files.list(target)) {
+      empty = entries.findAny().isEmpty();
+    }
+    if (!empty) {
+      throw new HpcsException(
+          "output directory %s is not empty".formatted(target),
+          "pass -o with a new directory; hpcs never extracts over existing files");
+    }
+  }
+
+  private String workDir(ClusterConnection cluster, ClientConfig config) throws Exception {
+    Optional<String> fromSlurm =
+        Scontrol.showJob(cluster, jobId).flatMap(job -> job.get("WorkDir"));
+    return fromSlurm.isPresent() ? fromSlurm.get() : config.sshRemoteDir();
+  }
+
+  private long outputSize(ClusterConnection cluster, String remote) throws Exception {
+    Optional<Long> size = cluster.size(remote);
+    if (size.isEmpty()) {
+      throw new HpcsException(
+          "job %s has no output file %s on %s".formatted(jobId, remote, cluster.target()),
+          "the node agent writes it when the job ends; check 'hpcs job status " + jobId + "'");
+    }
+    return size.get();
+  }
+
+  private void report(Path target, TarExtractor.Result result) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        "extracted the output of job %s into %s: %d files, %d bytes%n",
+        jobId, target, result.files(), result.bytes());
+    try (Stream<Path> files = Files.walk(target)) {
+      for (Path file : files.sorted().toList()) {
+        if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          out.printf("  %s (%d bytes)%n", target.relativize(file), Files.size(file));
+        }
+      }
+    }
+    out.flush();
+  }
+}
