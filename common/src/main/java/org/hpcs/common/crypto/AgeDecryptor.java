@@ -106,11 +106,22 @@ public final class AgeDecryptor {
           : CorruptedCiphertextException.armor(source, e);
     } catch (PayloadException e) {
       throw TruncatedCiphertextException.header(source, e);
-    } catch (GeneralSecurityException e) {
-      throw tracker.endOfInput() && tracker.headerLength() < 0
+    } catch (GeneralSecurityException | RuntimeException e) {
+      // jagged 1.0.0 throws BufferUnderflowException when the header ends at some offsets or
+      // outgrows its buffer. Such input is damaged, so it is reported like a failed header.
+      throw endsInsideHeader(tracker)
           ? TruncatedCiphertextException.header(source, e)
           : CorruptedCiphertextException.header(source, e);
     }
+  }
+
+  /** Tells whether the input ended before the MAC line and the 16-byte payload nonce were whole. */
+  private static boolean endsInsideHeader(CiphertextTracker tracker) {
+    if (!tracker.endOfInput()) {
+      return false;
+    }
+    return tracker.headerLength() < 0
+        || tracker.bytesRead() < tracker.headerLength() + PayloadChannel.PAYLOAD_NONCE;
   }
 
   /** Armored input is truncated when it ended without the END line. */
