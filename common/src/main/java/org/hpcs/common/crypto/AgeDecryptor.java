@@ -101,6 +101,9 @@ public final class AgeDecryptor {
     } catch (UnsupportedRecipientStanzaException e) {
       throw new NoMatchingIdentityException(source, identities.size(), e);
     } catch (ArmoredDecodingException e) {
+      if (tracker.hasDataAfterArmorFooter()) {
+        throw CorruptedCiphertextException.dataAfterArmor(source, e);
+      }
       throw isArmorTruncated(tracker)
           ? TruncatedCiphertextException.header(source, e)
           : CorruptedCiphertextException.armor(source, e);
@@ -126,7 +129,7 @@ public final class AgeDecryptor {
 
   /** Armored input is truncated when it ended without the END line. */
   static boolean isArmorTruncated(CiphertextTracker tracker) {
-    return tracker.endOfInput() && !tracker.endedWithArmorFooter();
+    return tracker.endOfInput() && !tracker.sawArmorFooter();
   }
 
   private static List<RecipientStanzaReader> readers(List<AgeIdentity> identities)

@@ -51,6 +51,9 @@ final class PayloadChannel implements ReadableByteChannel {
   }
 
   private AgeException classifyArmor(Exception e) {
+    if (tracker.hasDataAfterArmorFooter()) {
+      return CorruptedCiphertextException.dataAfterArmor(source, e);
+    }
     return AgeDecryptor.isArmorTruncated(tracker)
         ? TruncatedCiphertextException.chunk(source, plaintextBytes / PLAIN_CHUNK, "", e)
         : CorruptedCiphertextException.armor(source, e);

@@ -70,6 +70,38 @@ class AgeMalformedInputTest {
   }
 
   @Test
+  void decrypt_armoredWithDataAfterEndLine_corruptedNamingTrailingData() throws Exception {
+    for (int size : new int[] {1000, 300_000}) {
+      byte[] file = ageCli("plain" + size + ".bin", size, true);
+      byte[] padded = Arrays.copyOf(file, file.length + 8);
+      System.arraycopy("garbage\n".getBytes(StandardCharsets.US_ASCII), 0, padded, file.length, 8);
+
+      assertThatThrownBy(() -> decrypt(padded, padded.length))
+          .as("armored file of %d bytes", size)
+          .isInstanceOf(CorruptedCiphertextException.class)
+          .hasMessageContaining("cut.age has data after its END line");
+    }
+  }
+
+  @Test
+  void decrypt_armoredEndLineWithExtraDash_corruptedNotTruncated() throws Exception {
+    String text = new String(ageCli("plain.bin", 1000, true), StandardCharsets.US_ASCII);
+    byte[] file = text.replace("-----END AGE", "------END AGE").getBytes(StandardCharsets.US_ASCII);
+
+    assertThatThrownBy(() -> decrypt(file, file.length))
+        .isInstanceOf(CorruptedCiphertextException.class);
+  }
+
+  @Test
+  void decrypt_armoredWithBlankLinesAfterEndLine_decrypts() throws Exception {
+    byte[] file = ageCli("plain.bin", 1000, true);
+    byte[] padded = Arrays.copyOf(file, file.length + 4);
+    System.arraycopy("\n \n\n".getBytes(StandardCharsets.US_ASCII), 0, padded, file.length, 4);
+
+    decrypt(padded, padded.length);
+  }
+
+  @Test
   void decrypt_headerLargerThanParserBuffer_corruptedHeader() throws Exception {
     byte[] file = ageCli("plain.bin", 1000, false);
     String text = new String(file, StandardCharsets.ISO_8859_1);
