@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +42,15 @@ public final class ManifestCodec {
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
           .enable(SerializationFeature.INDENT_OUTPUT)
+          // Jackson turns a number or a boolean into text for a String field even with scalar
+          // coercion disabled; a manifest must spell every text field as a JSON string.
+          .withCoercionConfig(
+              LogicalType.Textual,
+              config -> {
+                config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+                config.setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+                config.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+              })
           .build();
 
   private ManifestCodec() {}
@@ -66,6 +78,11 @@ public final class ManifestCodec {
    * @throws BundleException if a field is unknown, missing, mistyped or invalid
    */
   public static BundleManifest parse(byte[] json, String source) throws BundleException {
+    if (json.length > MAX_MANIFEST_BYTES) {
+      throw new BundleException(
+          "manifest %s is %d bytes, more than the %d allowed; pass the .manifest.json file written by hpcs bundle create"
+              .formatted(source, json.length, MAX_MANIFEST_BYTES));
+    }
     BundleManifest manifest;
     try {
       manifest = MAPPER.readValue(json, BundleManifest.class);
@@ -80,6 +97,12 @@ public final class ManifestCodec {
               .formatted(source, e.getValue(), fieldPath(e)),
           e);
     } catch (MismatchedInputException e) {
+      if (e.getPath().isEmpty()) {
+        throw new BundleException(
+            "manifest %s is not one JSON object with nothing after it: %s"
+                .formatted(source, e.getOriginalMessage()),
+            e);
+      }
       throw new BundleException(
           "manifest %s: field \"%s\" is missing, null or of the wrong type"
               .formatted(source, fieldPath(e)),

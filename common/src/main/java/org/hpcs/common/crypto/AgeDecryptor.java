@@ -101,21 +101,35 @@ public final class AgeDecryptor {
     } catch (UnsupportedRecipientStanzaException e) {
       throw new NoMatchingIdentityException(source, identities.size(), e);
     } catch (ArmoredDecodingException e) {
+      if (tracker.hasDataAfterArmorFooter()) {
+        throw CorruptedCiphertextException.dataAfterArmor(source, e);
+      }
       throw isArmorTruncated(tracker)
           ? TruncatedCiphertextException.header(source, e)
           : CorruptedCiphertextException.armor(source, e);
     } catch (PayloadException e) {
       throw TruncatedCiphertextException.header(source, e);
-    } catch (GeneralSecurityException e) {
-      throw tracker.endOfInput() && tracker.headerLength() < 0
+    } catch (GeneralSecurityException | RuntimeException e) {
+      // jagged 1.0.0 throws BufferUnderflowException when the header ends at some offsets or
+      // outgrows its buffer. Such input is damaged, so it is reported like a failed header.
+      throw endsInsideHeader(tracker)
           ? TruncatedCiphertextException.header(source, e)
           : CorruptedCiphertextException.header(source, e);
     }
   }
 
+  /** Tells whether the input ended before the MAC line and the 16-byte payload nonce were whole. */
+  private static boolean endsInsideHeader(CiphertextTracker tracker) {
+    if (!tracker.endOfInput()) {
+      return false;
+    }
+    return tracker.headerLength() < 0
+        || tracker.bytesRead() < tracker.headerLength() + PayloadChannel.PAYLOAD_NONCE;
+  }
+
   /** Armored input is truncated when it ended without the END line. */
   static boolean isArmorTruncated(CiphertextTracker tracker) {
-    return tracker.endOfInput() && !tracker.endedWithArmorFooter();
+    return tracker.endOfInput() && !tracker.sawArmorFooter();
   }
 
   private static List<RecipientStanzaReader> readers(List<AgeIdentity> identities)

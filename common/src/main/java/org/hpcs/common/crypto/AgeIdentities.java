@@ -1,6 +1,7 @@
 package org.hpcs.common.crypto;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -19,6 +20,12 @@ import java.util.Objects;
  */
 public final class AgeIdentities {
   private static final char BYTE_ORDER_MARK = '\uFEFF';
+
+  /**
+   * The largest identity file read, in bytes: room for over 300 identities as age-keygen writes
+   * them.
+   */
+  static final int MAX_FILE_BYTES = 64 * 1024;
 
   private AgeIdentities() {}
 
@@ -58,11 +65,21 @@ public final class AgeIdentities {
   /**
    * Reads and parses an identity file.
    *
-   * @throws InvalidAgeKeyException if the file is not valid UTF-8 or not an identity file
+   * @throws InvalidAgeKeyException if the file is larger than 64 KiB, not valid UTF-8 or not an
+   *     identity file
    * @throws IOException if the file cannot be read
    */
   public static List<AgeIdentity> read(Path file) throws InvalidAgeKeyException, IOException {
-    byte[] bytes = Files.readAllBytes(file);
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+    }
+    if (bytes.length > MAX_FILE_BYTES) {
+      Arrays.fill(bytes, (byte) 0);
+      throw new InvalidAgeKeyException(
+          "invalid age identity in %s: it is longer than %d bytes, and identity files are a few hundred bytes; pass the identity file made by hpcs keygen or age-keygen"
+              .formatted(file, MAX_FILE_BYTES));
+    }
     try {
       String text =
           StandardCharsets.UTF_8

@@ -45,6 +45,11 @@ public final class AgeIdentity {
    * @throws InvalidAgeKeyException if the line is not a valid X25519 age identity
    */
   static AgeIdentity parseLine(String line, String source) throws InvalidAgeKeyException {
+    if (line.startsWith("age1")) {
+      throw new InvalidAgeKeyException(
+          "invalid age identity in %s: the line is an age public key (recipient), not a secret key; pass the identity file, whose key line starts with %s"
+              .formatted(source, PREFIX));
+    }
     if (!line.startsWith(PREFIX)) {
       throw new InvalidAgeKeyException(
           "invalid age identity in %s: expected a line starting with %s".formatted(source, PREFIX));

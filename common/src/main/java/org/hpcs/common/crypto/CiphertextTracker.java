@@ -16,6 +16,8 @@ final class CiphertextTracker implements ReadableByteChannel {
   private static final byte[] ARMOR_END =
       "-----END AGE ENCRYPTED FILE-----".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+  private static final int LEADING_DASHES = 5;
+
   private final ReadableByteChannel delegate;
   private final byte[] tail = new byte[64];
   private int tailLength;
@@ -24,6 +26,8 @@ final class CiphertextTracker implements ReadableByteChannel {
   private long headerLength = -1;
   private int matched;
   private boolean inMacLine;
+  private int footerMatched;
+  private boolean sawArmorFooter;
 
   CiphertextTracker(ReadableByteChannel delegate) {
     this.delegate = delegate;
@@ -39,6 +43,9 @@ final class CiphertextTracker implements ReadableByteChannel {
     }
     if (headerLength < 0) {
       scanHeader(buffer, start, read);
+    }
+    if (!sawArmorFooter) {
+      scanFooter(buffer, start, read);
     }
     keepTail(buffer, start, read);
     bytesRead += read;
@@ -61,6 +68,24 @@ final class CiphertextTracker implements ReadableByteChannel {
     }
   }
 
+  /**
+   * Looks for the armor END line anywhere in the input. After a mismatch, a dash restarts the match
+   * at one dash, or keeps five when the mismatch came right after the leading five dashes.
+   */
+  private void scanFooter(ByteBuffer buffer, int start, int count) {
+    for (int i = 0; i < count && !sawArmorFooter; i++) {
+      byte b = buffer.get(start + i);
+      if (b == ARMOR_END[footerMatched]) {
+        footerMatched++;
+      } else if (b == '-') {
+        footerMatched = footerMatched == LEADING_DASHES ? LEADING_DASHES : 1;
+      } else {
+        footerMatched = 0;
+      }
+      sawArmorFooter = footerMatched == ARMOR_END.length;
+    }
+  }
+
   private void keepTail(ByteBuffer buffer, int start, int count) {
     int take = Math.min(count, tail.length);
     int keep = Math.min(tailLength, tail.length - take);
@@ -79,6 +104,16 @@ final class CiphertextTracker implements ReadableByteChannel {
         && end >= ARMOR_END.length
         && java.util.Arrays.equals(
             tail, end - ARMOR_END.length, end, ARMOR_END, 0, ARMOR_END.length);
+  }
+
+  /** Tells whether the armor END line was read, wherever it was in the input. */
+  boolean sawArmorFooter() {
+    return sawArmorFooter;
+  }
+
+  /** Tells whether the input continued with more than blank text after the armor END line. */
+  boolean hasDataAfterArmorFooter() {
+    return sawArmorFooter && (!endOfInput || !endedWithArmorFooter());
   }
 
   long bytesRead() {

@@ -37,6 +37,15 @@ public final class CorruptedCiphertextException extends AgeException {
         cause);
   }
 
+  /** Reports armored input that continues after its END line with more than blank lines. */
+  static CorruptedCiphertextException dataAfterArmor(String source, Throwable cause) {
+    return new CorruptedCiphertextException(
+        "ciphertext %s has data after its END line (-----END AGE ENCRYPTED FILE-----); remove what follows that line, or copy the file again"
+            .formatted(source),
+        -1,
+        cause);
+  }
+
   /** Returns the index of the failing payload chunk (0 for the first), or -1 for the header. */
   public long chunk() {
     return chunk;

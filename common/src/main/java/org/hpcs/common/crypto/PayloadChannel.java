@@ -14,7 +14,7 @@ import java.nio.channels.ReadableByteChannel;
 final class PayloadChannel implements ReadableByteChannel {
   static final int PLAIN_CHUNK = 64 * 1024;
   static final int ENCRYPTED_CHUNK = PLAIN_CHUNK + 16;
-  private static final int PAYLOAD_NONCE = 16;
+  static final int PAYLOAD_NONCE = 16;
 
   private final ReadableByteChannel decrypting;
   private final CiphertextTracker tracker;
@@ -42,16 +42,24 @@ final class PayloadChannel implements ReadableByteChannel {
     } catch (PayloadException e) {
       plaintextBytes += buffer.position() - start;
       throw new AgeStreamException(classify(e));
-    } catch (ArmoredDecodingException e) {
+    } catch (ArmoredDecodingException | RuntimeException e) {
+      // jagged 1.0.0 throws BufferUnderflowException when armored input ends without the line
+      // feed of a Base64 line. That is damaged input, like a Base64 decoding failure.
       plaintextBytes += buffer.position() - start;
-      throw new AgeStreamException(
-          AgeDecryptor.isArmorTruncated(tracker)
-              ? TruncatedCiphertextException.chunk(source, plaintextBytes / PLAIN_CHUNK, "", e)
-              : CorruptedCiphertextException.armor(source, e));
+      throw new AgeStreamException(armored ? classifyArmor(e) : classify(e));
     }
   }
 
-  private AgeException classify(IOException e) {
+  private AgeException classifyArmor(Exception e) {
+    if (tracker.hasDataAfterArmorFooter()) {
+      return CorruptedCiphertextException.dataAfterArmor(source, e);
+    }
+    return AgeDecryptor.isArmorTruncated(tracker)
+        ? TruncatedCiphertextException.chunk(source, plaintextBytes / PLAIN_CHUNK, "", e)
+        : CorruptedCiphertextException.armor(source, e);
+  }
+
+  private AgeException classify(Exception e) {
     long chunk = plaintextBytes / PLAIN_CHUNK;
     String offset = offsetText(chunk);
     boolean truncated = tracker.endOfInput() && !(armored && tracker.endedWithArmorFooter());

@@ -1,10 +1,14 @@
 package org.hpcs.common.tar;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Checks that archive entry names and link targets stay inside the extraction directory. */
 final class EntryPaths {
+  /** The number of nested links Linux follows before it fails with ELOOP. */
+  private static final int MAX_LINK_DEPTH = 40;
+
   private EntryPaths() {}
 
   /**
@@ -42,21 +46,55 @@ final class EntryPaths {
 
   /**
    * Checks that a symbolic link at {@code link} whose text is {@code target} points inside {@code
-   * root}.
+   * root}. The target is resolved the way the kernel resolves it, following links that already
+   * exist below {@code root}, and no step may climb above {@code root}: a lexical check alone would
+   * pass {@code up/..} where {@code up} links to {@code root}, and {@code ../<root name>/x}, which
+   * leaves the directory once it is mounted under another name.
+   *
+   * @throws TarException if the target is absolute, climbs above {@code root}, or loops
+   * @throws IOException if an existing link cannot be read
    */
   static void checkSymlinkTarget(Path root, Path link, String name, String target)
-      throws TarException {
-    if (target.isEmpty() || target.startsWith("/")) {
+      throws TarException, IOException {
+    resolveLink(root, link.getParent(), target, name, target, 0);
+  }
+
+  private static Path resolveLink(
+      Path root, Path directory, String text, String name, String target, int depth)
+      throws TarException, IOException {
+    if (depth > MAX_LINK_DEPTH) {
       throw new TarException(
-          "unsafe tar entry \"%s\": symbolic link to \"%s\" points outside the extraction directory; only relative links inside it are allowed"
+          "unsafe tar entry \"%s\": symbolic link to \"%s\" has too many levels of symbolic links; remove the loop from the dataset"
               .formatted(name, target));
     }
-    Path resolved = link.getParent().resolve(target).normalize();
-    if (!resolved.startsWith(root)) {
-      throw new TarException(
-          "unsafe tar entry \"%s\": symbolic link to \"%s\" points outside the extraction directory"
-              .formatted(name, target));
+    if (text.isEmpty() || text.startsWith("/") || text.indexOf('\0') >= 0) {
+      throw pointsOutside(name, target);
     }
+    Path current = directory;
+    for (String part : text.split("/", -1)) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        if (current.equals(root)) {
+          throw pointsOutside(name, target);
+        }
+        current = current.getParent();
+        continue;
+      }
+      current = current.resolve(part);
+      if (Files.isSymbolicLink(current)) {
+        String next = Files.readSymbolicLink(current).toString();
+        current = resolveLink(root, current.getParent(), next, name, target, depth + 1);
+      }
+    }
+    return current;
+  }
+
+  private static TarException pointsOutside(String name, String target) {
+    return new TarException(
+        "unsafe tar entry \"%s\": symbolic link to \"%s\" points outside the extraction directory; only relative links that stay inside it are allowed"
+            .formatted(name, target));
   }
 
   /**

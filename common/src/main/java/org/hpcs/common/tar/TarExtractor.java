@@ -2,24 +2,18 @@ package org.hpcs.common.tar;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
-import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Extracts a tar stream into an empty directory. Entries that would escape the directory (absolute
- * names, "..", links pointing out) and device or FIFO entries are rejected. On any failure the
+ * names, "..", links that resolve outside, also through other links), device, FIFO and sparse
+ * entries, repeated names, and archives beyond {@link TarLimits} are rejected. On any failure the
  * directory is emptied again, and removed if this extractor created it.
  */
 public final class TarExtractor {
@@ -51,11 +45,22 @@ public final class TarExtractor {
    */
   public static Result extract(InputStream in, Path target, Completion completion)
       throws TarException, IOException {
+    return extract(in, target, TarLimits.DEFAULT, completion);
+  }
+
+  /**
+   * Extracts like {@link #extract(InputStream, Path, Completion)} within {@code limits}.
+   *
+   * @throws TarException also if the archive has more entries, longer names or larger headers than
+   *     {@code limits} allow
+   */
+  public static Result extract(InputStream in, Path target, TarLimits limits, Completion completion)
+      throws TarException, IOException {
     Path root = target.toAbsolutePath().normalize();
     boolean created = prepare(root);
     boolean done = false;
     try {
-      Result result = extractEntries(in, root);
+      Result result = new EntryReader(in, root, limits).extractAll();
       completion.check();
       done = true;
       return result;
@@ -80,110 +85,6 @@ public final class TarExtractor {
       }
     }
     return false;
-  }
-
-  private static Result extractEntries(InputStream in, Path root) throws TarException, IOException {
-    long files = 0;
-    long bytes = 0;
-    TarArchiveInputStream tar = new TarArchiveInputStream(in);
-    TarArchiveEntry entry;
-    while ((entry = nextEntry(tar)) != null) {
-      bytes += extractEntry(tar, entry, root);
-      files++;
-    }
-    return new Result(files, bytes);
-  }
-
-  private static TarArchiveEntry nextEntry(TarArchiveInputStream tar)
-      throws TarException, IOException {
-    try {
-      return tar.getNextEntry();
-    } catch (IllegalArgumentException e) {
-      throw new TarException("malformed tar header: " + e.getMessage(), e);
-    }
-  }
-
-  private static long extractEntry(TarArchiveInputStream tar, TarArchiveEntry entry, Path root)
-      throws TarException, IOException {
-    String name = entry.getName();
-    Path path = EntryPaths.resolve(root, name);
-    if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
-      throw new TarException(
-          "unsafe tar entry \"%s\": device and FIFO entries are not allowed in bundles"
-              .formatted(name));
-    }
-    EntryPaths.checkNoLinkedParent(root, path, name);
-    if (entry.isDirectory()) {
-      createDirectories(root, path, name);
-      return 0;
-    }
-    createDirectories(root, path.getParent(), name);
-    if (entry.isSymbolicLink()) {
-      EntryPaths.checkSymlinkTarget(root, path, name, entry.getLinkName());
-      Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
-      return 0;
-    }
-    if (entry.isLink()) {
-      createHardLink(root, path, name, entry.getLinkName());
-      return 0;
-    }
-    if (!entry.isFile()) {
-      throw new TarException(
-          "unsupported tar entry \"%s\": only files, directories and links are allowed"
-              .formatted(name));
-    }
-    return writeFile(tar, path, entry.getMode());
-  }
-
-  private static void createDirectories(Path root, Path directory, String name)
-      throws TarException, IOException {
-    if (directory.equals(root)) {
-      return;
-    }
-    EntryPaths.checkNoLinkedParent(root, directory, name);
-    if (Files.isSymbolicLink(directory)) {
-      throw new TarException(
-          "unsafe tar entry \"%s\": directory %s is a symbolic link"
-              .formatted(name, root.relativize(directory)));
-    }
-    Files.createDirectories(directory);
-  }
-
-  private static void createHardLink(Path root, Path path, String name, String linkName)
-      throws TarException, IOException {
-    Path existing = EntryPaths.resolve(root, linkName);
-    EntryPaths.checkNoLinkedParent(root, existing, name);
-    if (!Files.isRegularFile(existing, LinkOption.NOFOLLOW_LINKS)) {
-      throw new TarException(
-          "unsafe tar entry \"%s\": hard link to \"%s\" must name a regular file extracted earlier"
-              .formatted(name, linkName));
-    }
-    Files.createLink(path, existing);
-  }
-
-  private static long writeFile(InputStream tar, Path path, int mode) throws IOException {
-    try (OutputStream out =
-        Files.newOutputStream(
-            path,
-            StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE,
-            LinkOption.NOFOLLOW_LINKS)) {
-      long size = tar.transferTo(out);
-      Files.setPosixFilePermissions(path, permissions(mode));
-      return size;
-    }
-  }
-
-  /** Keeps the read/write/execute bits only; set-id and sticky bits are dropped. */
-  static Set<PosixFilePermission> permissions(int mode) {
-    String letters = "rwxrwxrwx";
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i < letters.length(); i++) {
-      boolean set = (mode & (1 << (8 - i))) != 0;
-      text.append(set ? letters.charAt(i) : '-');
-    }
-    text.replace(0, 2, "rw");
-    return PosixFilePermissions.fromString(text.toString());
   }
 
   private static void removeExtracted(Path root, boolean removeRoot) {

@@ -65,6 +65,10 @@ public final class HttpApi implements HttpHandler {
       routeName = match.route().name();
       response = dispatch(exchange, match);
     } catch (ApiException e) {
+      if (e.status() == 405) {
+        String path = exchange.getRequestURI().getRawPath();
+        exchange.getResponseHeaders().set("Allow", String.join(", ", allowedMethods(path)));
+      }
       response = error(e.status(), e.code(), e.getMessage());
     } catch (StoreException e) {
       LOG.error("database failure on {} {}", exchange.getRequestMethod(), routeName, e);
@@ -101,7 +105,7 @@ public final class HttpApi implements HttpHandler {
       if (route.method().equals(exchange.getRequestMethod())) {
         List<String> params = new ArrayList<>();
         for (int i = 1; i <= matcher.groupCount(); i++) {
-          params.add(URLDecoder.decode(matcher.group(i), StandardCharsets.UTF_8));
+          params.add(decodePathSegment(matcher.group(i)));
         }
         return new Match(route, params);
       }
@@ -112,6 +116,24 @@ public final class HttpApi implements HttpHandler {
     }
     throw ApiException.notFound(
         "no-such-endpoint", "no endpoint " + path + "; see docs/openapi.yaml");
+  }
+
+  /** Returns the methods of the routes whose pattern matches {@code path}, sorted. */
+  private List<String> allowedMethods(String path) {
+    return routes.stream()
+        .filter(route -> route.pattern().matcher(path).matches())
+        .map(Route::method)
+        .distinct()
+        .sorted()
+        .toList();
+  }
+
+  /**
+   * Percent-decodes one path segment. {@link URLDecoder} decodes HTML form data, where "+" means a
+   * space, so a literal "+" is escaped first.
+   */
+  private static String decodePathSegment(String raw) {
+    return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
   private Response dispatch(HttpExchange exchange, Match match) throws ApiException {

@@ -2,6 +2,7 @@ package org.hpcs.server.http;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -58,7 +59,12 @@ public final class JsonBody {
               + ", column "
               + e.getLocation().getColumnNr()
               + ")");
+    } catch (StreamConstraintsException e) {
+      throw tooComplex(e);
     } catch (JsonMappingException e) {
+      if (e.getCause() instanceof StreamConstraintsException limit) {
+        throw tooComplex(limit);
+      }
       throw ApiException.badRequest(
           "invalid-field",
           "field '" + path(e) + "' of " + type.getSimpleName() + " has the wrong type or format");
@@ -81,6 +87,17 @@ public final class JsonBody {
       throw ApiException.badRequest("empty-body", "request body is empty: send " + what);
     }
     return request.body().clone();
+  }
+
+  /**
+   * Reports valid JSON beyond the parser's limits (nesting depth, number or string length), which
+   * is no request this API defines. Jackson's message names the limit and the value found.
+   */
+  private static ApiException tooComplex(StreamConstraintsException e) {
+    String detail = e.getOriginalMessage().replaceAll(", from `[^`]*`", "");
+    return ApiException.badRequest(
+        "json-too-complex",
+        "request body exceeds a JSON parser limit: " + detail + "; send the documented request");
   }
 
   private static void requireJson(String contentType) throws ApiException {

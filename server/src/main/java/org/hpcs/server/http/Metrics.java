@@ -1,6 +1,7 @@
 package org.hpcs.server.http;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,13 @@ import org.HdrHistogram.ConcurrentHistogram;
 public final class Metrics {
   private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(5);
 
+  /**
+   * Methods recorded under their own label. Any other method text, which the client chooses, is
+   * recorded as "other", so that it can neither add series without bound nor break the text format.
+   */
+  private static final Set<String> METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final Map<String, ConcurrentHistogram> latency = new ConcurrentHashMap<>();
   private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
@@ -20,7 +28,8 @@ public final class Metrics {
 
   /** Records one finished request. */
   public void record(String route, String method, int status, long nanos) {
-    String key = "route=\"" + route + "\",method=\"" + method + "\"";
+    String label = METHODS.contains(method) ? method : "other";
+    String key = "route=\"" + route + "\",method=\"" + label + "\"";
     requests.computeIfAbsent(key + ",status=\"" + status + "\"", k -> new LongAdder()).increment();
     long micros = Math.min(Math.max(1, TimeUnit.NANOSECONDS.toMicros(nanos)), MAX_MICROS);
     latency.computeIfAbsent(key, k -> new ConcurrentHistogram(MAX_MICROS, 3)).recordValue(micros);

@@ -26,6 +26,9 @@ import org.hpcs.server.store.NodeStore;
 public final class NodeAuthenticator {
   private static final Pattern NODE_PATH = Pattern.compile("/hpcs/node/([A-Za-z0-9._-]{1,64})");
   private static final int URI_SAN = 6;
+  private static final int KEY_USAGE_DIGITAL_SIGNATURE = 0;
+  private static final int KEY_USAGE_CERT_SIGN = 5;
+  private static final int KEY_USAGE_CRL_SIGN = 6;
 
   private final TrustBundle bundle;
   private final NodeStore nodes;
@@ -53,6 +56,7 @@ public final class NodeAuthenticator {
               + bundle.trustDomain()
               + ": use the node agent's SVID from its SPIRE agent");
     }
+    checkLeafUsage(chain.get(0));
     SpiffeId id = spiffeId(chain.get(0));
     var matcher = NODE_PATH.matcher(id.getPath());
     if (!id.getTrustDomain().equals(bundle.trustDomain()) || !matcher.matches()) {
@@ -102,6 +106,31 @@ public final class NodeAuthenticator {
           "this endpoint needs the node agent's X.509-SVID as TLS client certificate");
     }
     return chain;
+  }
+
+  /**
+   * Applies the X.509-SVID rules for leaf certificates: not a CA, digitalSignature set, and neither
+   * keyCertSign nor cRLSign. A chain check alone accepts a CA certificate that carries a node ID.
+   */
+  private static void checkLeafUsage(X509Certificate leaf) throws ApiException {
+    boolean[] usage = leaf.getKeyUsage();
+    String problem = null;
+    if (leaf.getBasicConstraints() >= 0) {
+      problem = "is a CA certificate (basicConstraints CA=true)";
+    } else if (usage == null || !usage[KEY_USAGE_DIGITAL_SIGNATURE]) {
+      problem = "lacks the digitalSignature key usage";
+    } else if (usage.length > KEY_USAGE_CRL_SIGN
+        && (usage[KEY_USAGE_CERT_SIGN] || usage[KEY_USAGE_CRL_SIGN])) {
+      problem = "may sign certificates or CRLs";
+    }
+    if (problem != null) {
+      throw ApiException.forbidden(
+          "not-a-node-identity",
+          "client certificate "
+              + problem
+              + ", which an X.509-SVID leaf must not be: use the node agent's SVID from its SPIRE"
+              + " agent");
+    }
   }
 
   private static SpiffeId spiffeId(X509Certificate leaf) throws ApiException {
