@@ -1,6 +1,6 @@
-# What `up` needs from the checkout besides install-deps: the SPANK plugin and the packaged
-# HPCS server and node agent. They are built only when missing; `make build` rebuilds them.
-# Sourced by hpcs-cluster.
+# Builds the parts of the checkout that `up` installs besides those of install-deps: the SPANK
+# plugin and the packaged HPCS server and node agent. It builds only what is missing, and
+# `make build` rebuilds everything. Sourced by hpcs-cluster.
 
 build_up() {
   server_available || return 0
