@@ -11,6 +11,10 @@ SERVER_CONF=$SERVER_HOME/server.properties
 SERVER_TLS=$SERVER_HOME/tls
 SERVER_CA=$SERVER_TLS/ca.pem
 SERVER_TOKEN_FILE=$SERVER_HOME/vault-token
+# The test owner's manifest signing key: the server pins the first key each owner registers
+# bundles with, so tests on the stack all sign with this one.
+OWNER_SIGNING_KEY=$HPCS_STATE_DIR/owner/signing-key.pem
+OWNER_SIGNING_PUBLIC_KEY=$HPCS_STATE_DIR/owner/signing-key.pub.pem
 SERVER_SPIFFE_ID=spiffe://$TRUST_DOMAIN/hpcs/server
 SERVER_PIDFILE=$HPCS_RUN_DIR/hpcs-server.pid
 SERVER_LOG=$HPCS_LOG_DIR/hpcs-server.log
@@ -116,6 +120,18 @@ server_token() {
   ) || fail hpcs-server "could not create its OpenBao token; see $BAO_LOG"
 }
 
+# The key pair in PEM: PKCS#8 private key (0600) and X.509 SubjectPublicKeyInfo public key.
+server_owner_key() {
+  [[ -s $OWNER_SIGNING_KEY && -s $OWNER_SIGNING_PUBLIC_KEY ]] && return
+  install -d -m 0700 "$(dirname "$OWNER_SIGNING_KEY")"
+  (
+    umask 077
+    openssl genpkey -algorithm ed25519 -out "$OWNER_SIGNING_KEY.tmp" 2>/dev/null &&
+      openssl pkey -in "$OWNER_SIGNING_KEY.tmp" -pubout -out "$OWNER_SIGNING_PUBLIC_KEY" 2>/dev/null &&
+      mv -f "$OWNER_SIGNING_KEY.tmp" "$OWNER_SIGNING_KEY"
+  ) || fail hpcs-server "could not create the test owner's signing key $OWNER_SIGNING_KEY"
+}
+
 server_healthy() {
   curl -fsS --max-time 3 --cacert "$SERVER_CA" "$SERVER_URL/healthz" | jq -e '.status == "ok"' >/dev/null
 }
@@ -134,6 +150,7 @@ server_up() {
   server_install && restart=1
   server_tls && restart=1
   server_token
+  server_owner_key
   server_conf | write_if_changed "$SERVER_CONF" 0600 && restart=1
   if ((restart)) && pid_alive "$SERVER_PIDFILE" java; then
     info "the server's files changed: restarting the HPCS server"
