@@ -15,7 +15,7 @@ help:
 	@echo "make demo          bring up the local test cluster and run the demo job"
 	@echo "make test          build, bring up the test cluster, run unit and integration tests"
 	@echo "make build         compile everything and package the jars (no tests)"
-	@echo "make cluster-up    install and start the local secure-cluster stack"
+	@echo "make cluster-up    build, then install and start the local secure-cluster stack"
 	@echo "make cluster-down  stop the stack; leaves no process, mount or namespace behind"
 	@echo "make cluster-status / cluster-logs   show the stack's state and logs"
 	@echo "make bench         run the benchmarks and append results to docs/benchmarks.md"
@@ -39,13 +39,14 @@ unit-test: deps shim
 test: deps shim demo-image cluster-up
 	$(MVN) verify -DskipITs=false
 
-demo: build cluster-up
+demo: cluster-up
 	slurm-test-cluster/bin/demo
 
 demo-image: deps
 	slurm-test-cluster/demo/build-image >/dev/null
 
-cluster-up: deps
+# The stack runs the packaged HPCS server and node agent and the SPANK plugin of this checkout.
+cluster-up: build
 	$(CLUSTER) up
 
 cluster-down:
@@ -57,7 +58,7 @@ cluster-status:
 cluster-logs:
 	$(CLUSTER) logs
 
-bench: build cluster-up
+bench: cluster-up
 	bench/run-all
 
 format:

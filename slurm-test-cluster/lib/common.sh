@@ -4,11 +4,15 @@ HPCS_STATE_DIR=/var/lib/hpcs-test
 HPCS_RUN_DIR=/run/hpcs-test
 HPCS_LOG_DIR=/var/log/hpcs-test
 STACK_ENV=$HPCS_RUN_DIR/stack.env
+# The checkout whose `up` ran last; the JUnit harness runs `up` from there, like HPCS_REPO.
+STACK_REPO_FILE=$HPCS_RUN_DIR/repo
 TRUST_DOMAIN=hpcs.test
 NODES=(n1 n2 n3)
 CLUSTER_USERS=(alice bob)
 BUILD_DIR=$REPO/build
 UNAVAILABLE_DIR=$BUILD_DIR/unavailable
+
+JAVA_HOME_DIR=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
 # Seconds each component may take to become ready before `up` gives up on it.
 READY_TIMEOUT=${HPCS_READY_TIMEOUT:-60}

@@ -44,6 +44,9 @@ SlurmdParameters=config_overrides
 # Bind every daemon to loopback instead of all addresses.
 CommunicationParameters=NoInAddrAny,NoCtldInAddrAny
 PlugStackConfig=/etc/slurm/plugstack.conf
+# Run the job prolog (and so the SPANK job prolog and epilog) on every node of an allocation
+# when the job starts, so that each node agent sees the start and end of every job on its node.
+PrologFlags=Alloc
 StateSaveLocation=$SLURM_STATE/ctld
 SlurmdSpoolDir=$SLURM_STATE/%n
 SlurmctldPidFile=$SLURMCTLD_PIDFILE
@@ -130,11 +133,28 @@ slurm_up() {
   for node in "${NODES[@]}"; do
     slurm_start_slurmd "$node"
   done
+  slurm_await_nodes
+}
+
+slurm_await_nodes() {
+  local node
   for node in "${NODES[@]}"; do
     wait_ready "slurmd $node" "$(slurmd_log "$node")" "$READY_TIMEOUT" slurm_node_responding "$node"
     slurm_resume_node "$node"
     wait_ready "slurmd $node" "$(slurmd_log "$node")" "$READY_TIMEOUT" slurm_node_usable "$node"
   done
+}
+
+# Restarts every slurmd, for example to load a new SPANK plugin into the job prolog and epilog.
+slurm_restart_slurmds() {
+  local node
+  for node in "${NODES[@]}"; do
+    stop_pidfile "slurmd $node" "$(slurmd_pidfile "$node")" slurmd
+  done
+  for node in "${NODES[@]}"; do
+    slurm_start_slurmd "$node"
+  done
+  slurm_await_nodes
 }
 
 slurm_down() {

@@ -1,6 +1,6 @@
-# SPIRE: server (trust domain hpcs.test, sqlite datastore), one agent per node attested with
-# a join token, a registration entry per node, and the OIDC discovery provider.
-# Sourced by hpcs-cluster.
+# SPIRE: server (trust domain hpcs.test, sqlite datastore) and the OIDC discovery provider.
+# The spire-agents of the nodes are started by the node agents (agents.sh). Sourced by
+# hpcs-cluster.
 
 SPIRE_BIN_DIR=$STACK_BIN_DIR
 SPIRE_HOME=$HPCS_STATE_DIR/spire
@@ -16,17 +16,11 @@ OIDC_CONF=$SPIRE_HOME/oidc/oidc-discovery-provider.conf
 OIDC_PIDFILE=$HPCS_RUN_DIR/oidc-discovery-provider.pid
 OIDC_LOG=$HPCS_LOG_DIR/oidc-discovery-provider.log
 
-spire_agent_home() { echo "$SPIRE_HOME/agent-$1"; }
 spire_agent_socket() { echo "$HPCS_RUN_DIR/spire-agent-$1/agent.sock"; }
-spire_agent_pidfile() { echo "$HPCS_RUN_DIR/spire-agent-$1/spire-agent.pid"; }
-spire_agent_log() { echo "$HPCS_LOG_DIR/spire-agent-$1.log"; }
 spire_node_id() { echo "spiffe://$TRUST_DOMAIN/hpcs/node/$1"; }
-
-spire_agent_id() {
-  local file
-  file=$(spire_agent_home "$1")/agent-id
-  [[ -s $file ]] && cat "$file"
-}
+# Files of the spire-agents that earlier stacks ran themselves (see agents.sh).
+spire_agent_home() { echo "$SPIRE_HOME/agent-$1"; }
+spire_agent_pidfile() { echo "$HPCS_RUN_DIR/spire-agent-$1/spire-agent.pid"; }
 
 spire_server() {
   "$SPIRE_BIN_DIR/spire-server" "$1" "${@:2}" -socketPath "$SPIRE_SERVER_SOCKET"
@@ -99,133 +93,25 @@ spire_server_up() {
 
 # --- agents -------------------------------------------------------------------------------
 
-spire_agent_conf() {
-  local node=$1 home token_line=""
-  home=$(spire_agent_home "$node")
-  [[ -s $home/join-token ]] && token_line="join_token_file = \"$home/join-token\""
-  cat <<CONF
-agent {
-  data_dir = "$home/data"
-  log_level = "INFO"
-  server_address = "127.0.0.1"
-  server_port = "$SPIRE_SERVER_PORT"
-  socket_path = "$(spire_agent_socket "$node")"
-  trust_bundle_path = "$SPIRE_BUNDLE"
-  trust_domain = "$TRUST_DOMAIN"
-  $token_line
-}
+# The node agents (agents.sh) run the spire-agents; these helpers name their files and check them.
 
-plugins {
-  NodeAttestor "join_token" {
-    plugin_data {}
-  }
-  KeyManager "disk" {
-    plugin_data {
-      directory = "$home/data"
-    }
-  }
-  WorkloadAttestor "unix" {
-    plugin_data {}
-  }
-}
-CONF
-}
-
-# True when the agent has an attested SVID on disk that is valid for two more minutes.
-spire_agent_cached_svid_valid() {
-  local home
-  home=$(spire_agent_home "$1")
-  [[ -s $home/agent-id && -s $home/data/agent-data.json ]] || return 1
-  # agent-data.json stores each certificate as base64 of its PEM text.
-  jq -r '.svid[0] // empty' "$home/data/agent-data.json" | base64 -d 2>/dev/null |
-    openssl x509 -noout -checkend 120 >/dev/null 2>&1
-}
-
-# Starts a node over: a fresh join token (0600 file, single use), an empty data dir, and the
-# old agent (if any) evicted from the server.
-spire_agent_bootstrap() {
-  local node=$1 home old token
-  home=$(spire_agent_home "$node")
-  old=$(spire_agent_id "$node" || true)
-  if [[ -n $old ]]; then
-    spire_server agent evict -spiffeID "$old" >/dev/null 2>&1 || true
-  fi
-  rm -rf "$home/data" "$home/agent-id"
-  install -d -m 0700 "$home/data"
-  token=$(spire_server token generate -ttl 600 | sed -n 's/^Token: //p')
-  [[ -n $token ]] || fail "spire-agent $node" "spire-server token generate gave no token; see $SPIRE_SERVER_LOG"
-  (
-    umask 077
-    printf '%s' "$token" >"$home/join-token"
-  )
-  echo "spiffe://$TRUST_DOMAIN/spire/agent/join_token/$token" >"$home/agent-id"
-  info "spire-agent $node: new join token issued"
-}
-
-spire_agent_healthy() {
-  "$SPIRE_BIN_DIR/spire-agent" healthcheck -socketPath "$(spire_agent_socket "$1")" >/dev/null 2>&1
+# The SPIFFE ID of the node's attested spire-agent. The HPCS server issues join tokens whose
+# agent gets the alias spiffe://<td>/hpcs/spire-agent/<node>; of the agents behind that alias, the
+# one with the latest SVID expiry is the node's current agent.
+spire_agent_id() {
+  local alias parents
+  alias=spiffe://$TRUST_DOMAIN/hpcs/spire-agent/$1
+  parents=$(spire_server entry show -spiffeID "$alias" -output json 2>/dev/null |
+    jq -c '[.entries[]? | "spiffe://" + .parent_id.trust_domain + .parent_id.path]') || return 1
+  spire_server agent list -output json 2>/dev/null |
+    jq -r --argjson p "${parents:-[]}" '[.agents[]? | {id: ("spiffe://" + .id.trust_domain + .id.path),
+      exp: (.x509svid_expires_at | tonumber? // 0)} | select(.id as $i | $p | index($i))]
+      | sort_by(.exp) | last | .id // empty'
 }
 
 spire_agent_serves_node_svid() {
   "$SPIRE_BIN_DIR/spire-agent" api fetch x509 -socketPath "$(spire_agent_socket "$1")" \
     -output json 2>/dev/null | grep -qF "\"$(spire_node_id "$1")\""
-}
-
-spire_agent_start() {
-  local node=$1 home
-  home=$(spire_agent_home "$node")
-  install -d -m 0700 "$home"
-  install -d -m 0755 "$(dirname "$(spire_agent_socket "$node")")"
-  rm -f "$(spire_agent_socket "$node")"
-  spire_agent_conf "$node" | write_if_changed "$home/agent.conf" 0600 || true
-  info "starting spire-agent $node"
-  start_daemon "$(spire_agent_pidfile "$node")" "$(spire_agent_log "$node")" \
-    "$SPIRE_BIN_DIR/spire-agent" run -config "$home/agent.conf" ||
-    fail "spire-agent $node" "did not start; see $(spire_agent_log "$node")"
-}
-
-# Starts the agent from its cached SVID when that is still valid. When such an agent fails,
-# because the server evicted it or lost its state, it is attested again with a new token.
-spire_agent_up() {
-  local node=$1 deadline
-  pid_alive "$(spire_agent_pidfile "$node")" spire-agent && spire_agent_healthy "$node" && return
-  stop_pidfile "spire-agent $node" "$(spire_agent_pidfile "$node")" spire-agent
-  if spire_agent_cached_svid_valid "$node"; then
-    spire_agent_start "$node"
-    deadline=$((SECONDS + 20))
-    until spire_agent_healthy "$node"; do
-      if ((SECONDS >= deadline)) || ! pid_alive "$(spire_agent_pidfile "$node")" spire-agent; then
-        info "spire-agent $node did not come up from its cached SVID; attesting it again"
-        stop_pidfile "spire-agent $node" "$(spire_agent_pidfile "$node")" spire-agent
-        spire_agent_bootstrap "$node"
-        spire_agent_start "$node"
-        break
-      fi
-      sleep 0.3
-    done
-  else
-    spire_agent_bootstrap "$node"
-    spire_agent_start "$node"
-  fi
-}
-
-# One entry per node: spiffe://hpcs.test/hpcs/node/<node>, parent the node's agent, uid 0.
-# Entries left from an earlier agent of the node are deleted; a second run creates nothing.
-spire_register_node() {
-  local node=$1 id parent entries stale
-  id=$(spire_node_id "$node")
-  parent=$(spire_agent_id "$node")
-  entries=$(spire_server entry show -spiffeID "$id" -output json) ||
-    fail "spire entries" "could not list the entries of $id; see $SPIRE_SERVER_LOG"
-  stale=$(jq -r --arg p "$parent" '.entries[]? | select(("spiffe://" + .parent_id.trust_domain + .parent_id.path) != $p) | .id' <<<"$entries")
-  for entry in $stale; do
-    spire_server entry delete -entryID "$entry" >/dev/null
-  done
-  if ! jq -e --arg p "$parent" '[.entries[]? | select(("spiffe://" + .parent_id.trust_domain + .parent_id.path) == $p)] | length > 0' <<<"$entries" >/dev/null; then
-    info "registering $id under $parent"
-    spire_server entry create -parentID "$parent" -spiffeID "$id" -selector unix:uid:0 >/dev/null ||
-      fail "spire entries" "could not create the entry $id; see $SPIRE_SERVER_LOG"
-  fi
 }
 
 # --- OIDC discovery provider --------------------------------------------------------------
@@ -266,58 +152,34 @@ oidc_up() {
 # --- component entry points ---------------------------------------------------------------
 
 spire_up() {
-  local node
   if ! spire_available; then
     [[ -n $(unavailable_reason spire) ]] || fail spire "no SPIRE binaries in $SPIRE_BUILD_BIN_DIR or $SPIRE_BIN_DIR; run slurm-test-cluster/bin/install-deps"
     info "SPIRE is not available, skipping it: $(unavailable_reason spire)"
     return
   fi
   spire_server_up
-  for node in "${NODES[@]}"; do
-    spire_agent_up "$node"
-  done
-  for node in "${NODES[@]}"; do
-    spire_register_node "$node"
-  done
-  for node in "${NODES[@]}"; do
-    wait_ready "spire-agent $node" "$(spire_agent_log "$node")" "$READY_TIMEOUT" spire_agent_healthy "$node"
-    rm -f "$(spire_agent_home "$node")/join-token"
-    wait_ready "spire-agent $node" "$(spire_agent_log "$node")" "$READY_TIMEOUT" spire_agent_serves_node_svid "$node"
-  done
   oidc_up
 }
 
 spire_down() {
-  local node
   stop_pidfile oidc-discovery-provider "$OIDC_PIDFILE" oidc-discovery-provider
-  for node in "${NODES[@]}"; do
-    stop_pidfile "spire-agent $node" "$(spire_agent_pidfile "$node")" spire-agent
-  done
   stop_pidfile spire-server "$SPIRE_SERVER_PIDFILE" spire-server
 }
 
 spire_status() {
-  local node rc=0
+  local rc=0
   if ! spire_available && [[ -n $(unavailable_reason spire) ]]; then
     report spire 1 "not available: $(unavailable_reason spire)"
     return
   fi
   report_check spire-server "127.0.0.1:$SPIRE_SERVER_PORT, $SPIRE_SERVER_SOCKET" \
     eval 'pid_alive "$SPIRE_SERVER_PIDFILE" spire-server && spire_server_healthy' || rc=1
-  for node in "${NODES[@]}"; do
-    report_check "spire-agent $node" "$(spire_agent_socket "$node")" \
-      eval 'pid_alive "$(spire_agent_pidfile "$node")" spire-agent && spire_agent_serves_node_svid "$node"' || rc=1
-  done
   report_check oidc-discovery-provider "$OIDC_URL" \
     eval 'pid_alive "$OIDC_PIDFILE" oidc-discovery-provider && oidc_healthy' || rc=1
   return "$rc"
 }
 
 spire_logs() {
-  local node
   echo "$SPIRE_SERVER_LOG"
-  for node in "${NODES[@]}"; do
-    spire_agent_log "$node"
-  done
   echo "$OIDC_LOG"
 }

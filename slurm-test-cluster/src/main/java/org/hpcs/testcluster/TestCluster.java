@@ -244,6 +244,36 @@ public final class TestCluster {
     return Path.of(env("SWTPM_EK_ISSUER_CERT"));
   }
 
+  // --- HPCS server and node agents -------------------------------------------------------
+
+  /** Returns the HPCS server's base URL, for example {@code https://localhost:8443}. */
+  public URI hpcsServerUrl() {
+    return URI.create(env("HPCS_SERVER_URL"));
+  }
+
+  /** Returns the PEM file of the CA certificates that issue the server's TLS certificate. */
+  public Path hpcsServerCa() {
+    return Path.of(env("HPCS_SERVER_CA"));
+  }
+
+  /** Returns the config file of a node's agent, as install-node installed it. */
+  public Path agentConfig(String node) {
+    return Path.of(env("HPCS_AGENT_CONFIG_" + nodeKey(node)));
+  }
+
+  /**
+   * Returns the Ed25519 private key (PKCS#8 PEM, 0600) that the test owner signs bundle manifests
+   * with. The server pins the first key an owner registers with, so every test signs with this one.
+   */
+  public Path ownerSigningKey() {
+    return Path.of(env("HPCS_OWNER_SIGNING_KEY"));
+  }
+
+  /** Returns the public key of {@link #ownerSigningKey()} (X.509 SubjectPublicKeyInfo PEM). */
+  public Path ownerSigningPublicKey() {
+    return Path.of(env("HPCS_OWNER_SIGNING_PUBLIC_KEY"));
+  }
+
   // --- directories and availability -------------------------------------------------------
 
   /** Returns the checkout whose {@code hpcs-cluster up} wrote the environment file. */

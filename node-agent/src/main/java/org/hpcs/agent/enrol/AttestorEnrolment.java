@@ -11,6 +11,7 @@ import org.hpcs.attest.AttestorProvider;
 import org.hpcs.attest.Challenge;
 import org.hpcs.attest.Evidence;
 import org.hpcs.attest.NodeAttestor;
+import org.hpcs.common.api.ChallengeResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,7 @@ public final class AttestorEnrolment implements Enrolment {
   @Override
   public Optional<JoinToken> enrol() throws EnrolmentException {
     try {
-      EnrolmentApi.ChallengeReply challenge = api.challenge(node, attestor.name());
+      ChallengeResponse challenge = api.challenge(node, attestor.name());
       byte[] nonce = Base64.getDecoder().decode(challenge.nonce());
       Evidence evidence = attestor.attest(new Challenge(nonce, node));
       JoinToken token = api.enrol(challenge.challengeId(), node, evidence);

@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.hpcs.agent.server.JobStartFacts;
+import org.hpcs.common.api.BundleRef;
+import org.hpcs.common.api.JobStartRequest;
 
 /**
  * Collects what the server needs to start a job: the user name (getent), the allocation's nodes
@@ -35,7 +36,7 @@ public final class JobFacts {
    *
    * @throws PipelineException naming the fact that could not be found
    */
-  public JobStartFacts lookup(JobContext job) throws PipelineException {
+  public JobStartRequest lookup(JobContext job) throws PipelineException {
     String user = firstField(run("getent", "passwd", Long.toString(job.uid())), ':');
     if (user.isEmpty()) {
       throw new PipelineException(
@@ -58,7 +59,7 @@ public final class JobFacts {
             .map(String::strip)
             .filter(s -> !s.isEmpty())
             .toList();
-    return new JobStartFacts(user, nodes, partition, parseTimeLimit(queue[1]), bundles(job));
+    return new JobStartRequest(user, nodes, partition, parseTimeLimit(queue[1]), bundles(job));
   }
 
   /**
@@ -97,7 +98,7 @@ public final class JobFacts {
    * <p>NOTE: only the bundle list is checked here; the manifest schema as a whole belongs to the
    * pipeline stage that decrypts the bundles.
    */
-  static List<JobStartFacts.BundleRef> bundles(JobContext job) throws PipelineException {
+  static List<BundleRef> bundles(JobContext job) throws PipelineException {
     byte[] manifest = job.details().manifest().bytes();
     if (manifest.length == 0) {
       return List.of();
@@ -116,7 +117,7 @@ public final class JobFacts {
     if (!list.isArray()) {
       throw new PipelineException(where + ": 'bundles' must be an array");
     }
-    List<JobStartFacts.BundleRef> bundles = new ArrayList<>();
+    List<BundleRef> bundles = new ArrayList<>();
     for (JsonNode entry : list) {
       String id = entry.path("bundleId").asText("");
       String sha = entry.path("manifestSha256").asText("");
@@ -124,7 +125,7 @@ public final class JobFacts {
         throw new PipelineException(
             where + ": each bundle needs a 'bundleId' and a lower-case hex 'manifestSha256'");
       }
-      bundles.add(new JobStartFacts.BundleRef(id, sha));
+      bundles.add(new BundleRef(id, sha));
     }
     return bundles;
   }

@@ -1,9 +1,10 @@
 package org.hpcs.agent.job;
 
 import java.util.Optional;
-import org.hpcs.agent.server.JobStartFacts;
 import org.hpcs.agent.server.ServerApi;
 import org.hpcs.agent.server.ServerException;
+import org.hpcs.common.api.JobStartRequest;
+import org.hpcs.common.api.JobStartResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +41,15 @@ public final class ServerJobPipeline implements JobPipeline {
       LOG.info("job {} started on {} without a server (none configured)", job.jobId(), node);
       return;
     }
-    JobStartFacts request = facts.lookup(job);
+    JobStartRequest request = facts.lookup(job);
     try {
-      server.get().startJob(job.jobId(), request);
+      JobStartResponse released = server.get().startJob(job.jobId(), request);
+      LOG.info(
+          "job {} started at the server on {}: role {}, {} keys",
+          job.jobId(),
+          node,
+          released.vaultRole(),
+          released.keys() == null ? 0 : released.keys().size());
     } catch (ServerException e) {
       throw new PipelineException(
           "the HPCS server refused or failed to start job "

@@ -1,6 +1,5 @@
 package org.hpcs.agent.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -9,13 +8,17 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.util.Map;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.hpcs.agent.config.AgentConfig;
 import org.hpcs.agent.enrol.JoinToken;
 import org.hpcs.attest.Evidence;
+import org.hpcs.common.api.ChallengeRequest;
+import org.hpcs.common.api.ChallengeResponse;
+import org.hpcs.common.api.EnrolRequest;
+import org.hpcs.common.api.EnrolResponse;
+import org.hpcs.common.api.EvidenceBody;
 
 /**
  * The enrolment endpoints, called before the node has an SVID: TLS is checked against the
@@ -70,38 +73,33 @@ public final class EnrolmentApi {
     return factory;
   }
 
-  /**
-   * A challenge from the server.
-   *
-   * @param challengeId the id to quote when enrolling
-   * @param nonce the base64 nonce
-   */
-  public record ChallengeReply(String challengeId, String nonce) {}
-
   /** Asks for a challenge: {@code POST /v1/nodes/challenge}. */
-  public ChallengeReply challenge(String node, String attestor) throws ServerException {
-    JsonNode reply = http.post("/v1/nodes/challenge", Map.of("node", node, "attestor", attestor));
-    return new ChallengeReply(text(reply, "challengeId"), text(reply, "nonce"));
+  public ChallengeResponse challenge(String node, String attestor) throws ServerException {
+    ChallengeResponse reply =
+        http.post(
+            "/v1/nodes/challenge", new ChallengeRequest(node, attestor), ChallengeResponse.class);
+    require(reply.challengeId(), "challengeId");
+    require(reply.nonce(), "nonce");
+    return reply;
   }
 
   /** Sends the evidence: {@code POST /v1/nodes/enrol}; returns the SPIRE join token. */
   public JoinToken enrol(String challengeId, String node, Evidence evidence)
       throws ServerException {
-    JsonNode reply =
+    EnrolResponse reply =
         http.post(
             "/v1/nodes/enrol",
-            Map.of(
-                "challengeId", challengeId,
-                "node", node,
-                "evidence", Map.of("attestor", evidence.attestor(), "fields", evidence.fields())));
-    return new JoinToken(text(reply, "spireAgentJoinToken"), text(reply, "nodeSpiffeId"));
+            new EnrolRequest(
+                challengeId, node, new EvidenceBody(evidence.attestor(), evidence.fields())),
+            EnrolResponse.class);
+    require(reply.spireAgentJoinToken(), "spireAgentJoinToken");
+    require(reply.nodeSpiffeId(), "nodeSpiffeId");
+    return new JoinToken(reply.spireAgentJoinToken(), reply.nodeSpiffeId());
   }
 
-  private static String text(JsonNode reply, String field) throws ServerException {
-    String value = reply.path(field).asText("");
-    if (value.isEmpty()) {
+  private static void require(String value, String field) throws ServerException {
+    if (value == null || value.isEmpty()) {
       throw new ServerException("the server's enrolment reply has no '" + field + "'");
     }
-    return value;
   }
 }

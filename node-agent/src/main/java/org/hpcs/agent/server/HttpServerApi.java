@@ -1,13 +1,18 @@
 package org.hpcs.agent.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.spiffe.provider.SpiffeSslContextFactory;
 import io.spiffe.spiffeid.SpiffeId;
 import io.spiffe.workloadapi.X509Source;
 import java.security.GeneralSecurityException;
-import java.util.Map;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.hpcs.agent.config.AgentConfig;
+import org.hpcs.common.api.JobEndRequest;
+import org.hpcs.common.api.JobEndResponse;
+import org.hpcs.common.api.JobEventRequest;
+import org.hpcs.common.api.JobStartRequest;
+import org.hpcs.common.api.JobStartResponse;
 
 /**
  * The job endpoints over mutual TLS: the agent presents its X.509-SVID, and the server must present
@@ -48,20 +53,22 @@ public final class HttpServerApi implements ServerApi {
   }
 
   @Override
-  public void startJob(long jobId, JobStartFacts facts) throws ServerException {
-    http.post("/v1/jobs/" + jobId + "/start", facts);
+  public JobStartResponse startJob(long jobId, JobStartRequest request) throws ServerException {
+    return http.post("/v1/jobs/" + jobId + "/start", request, JobStartResponse.class);
   }
 
   @Override
   public void reportEvent(long jobId, String step, String event, String detail)
       throws ServerException {
-    http.post(
-        "/v1/jobs/" + jobId + "/events",
-        Map.of("node", node, "step", step, "event", event, "detail", detail));
+    var unused =
+        http.post(
+            "/v1/jobs/" + jobId + "/events",
+            new JobEventRequest(node, step, event, detail),
+            JsonNode.class);
   }
 
   @Override
-  public void endJob(long jobId) throws ServerException {
-    http.post("/v1/jobs/" + jobId + "/end", Map.of("node", node));
+  public JobEndResponse endJob(long jobId) throws ServerException {
+    return http.post("/v1/jobs/" + jobId + "/end", new JobEndRequest(node), JobEndResponse.class);
   }
 }

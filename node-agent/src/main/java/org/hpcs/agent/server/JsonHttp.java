@@ -1,22 +1,25 @@
 package org.hpcs.agent.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLSocketFactory;
+import org.hpcs.common.api.ApiError;
+import org.hpcs.common.api.Json;
 
 /** A small JSON-over-HTTPS client for the HPCS server API. */
 final class JsonHttp {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.lenient();
   private static final int MAX_RESPONSE = 1024 * 1024;
+  private static final int MAX_MESSAGE = 300;
+  private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.US_ASCII);
 
   private final URI base;
   private final SSLSocketFactory sockets;
@@ -39,9 +42,16 @@ final class JsonHttp {
     this.timeout = timeout;
   }
 
-  /** Posts a JSON body and returns the parsed JSON reply (a NullNode for an empty one). */
-  JsonNode post(String path, Object body) throws ServerException {
-    String what = "POST " + path;
+  /**
+   * Posts a JSON body and reads the JSON answer as the given type.
+   *
+   * @throws ServerException for a transport failure, an answer outside 2xx (with the server's
+   *     status and error code) or an answer that does not parse as the type
+   */
+  <T> T post(String path, Object body, Class<T> type) throws ServerException {
+    String what = "POST " + path + " to " + base;
+    int status;
+    byte[] reply;
     try {
       URL url = base.resolve(path).toURL();
       HttpsURLConnection connection = (HttpsURLConnection) url.openConnection();
@@ -56,17 +66,21 @@ final class JsonHttp {
       try (OutputStream out = connection.getOutputStream()) {
         MAPPER.writeValue(out, body);
       }
-      int status = connection.getResponseCode();
+      status = connection.getResponseCode();
       InputStream stream =
           status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-      byte[] reply = stream == null ? new byte[0] : readLimited(stream);
-      if (status < 200 || status >= 300) {
-        throw new ServerException(
-            what + " to " + base + " returned HTTP " + status + errorText(reply));
-      }
-      return reply.length == 0 ? NullNode.getInstance() : MAPPER.readTree(reply);
+      reply = stream == null ? new byte[0] : readLimited(stream);
     } catch (IOException e) {
-      throw new ServerException(what + " to " + base + " failed: " + e.getMessage(), e);
+      throw new ServerException(what + " failed: " + e.getMessage(), e);
+    }
+    if (status < 200 || status >= 300) {
+      throw error(what, status, reply);
+    }
+    try {
+      return MAPPER.readValue(reply.length == 0 ? EMPTY_OBJECT : reply, type);
+    } catch (IOException e) {
+      throw new ServerException(
+          what + " returned HTTP " + status + " with a body that is not a valid answer", e);
     }
   }
 
@@ -80,16 +94,27 @@ final class JsonHttp {
     }
   }
 
-  private static String errorText(byte[] reply) {
+  /** Turns an error answer into an exception that carries the server's code and message. */
+  private static ServerException error(String what, int status, byte[] reply) {
+    ApiError error;
     try {
-      JsonNode node = MAPPER.readTree(reply);
-      String message =
-          node == null ? "" : node.path("error").asText(node.path("message").asText(""));
-      return message.isEmpty()
-          ? ""
-          : ": " + (message.length() > 300 ? message.substring(0, 300) : message);
+      error = MAPPER.readValue(reply, ApiError.class);
     } catch (IOException e) {
-      return "";
+      error = new ApiError("", "");
     }
+    String code = error.error() == null ? "" : error.error();
+    String message = error.message() == null ? "" : shorten(error.message());
+    return new ServerException(
+        status,
+        code,
+        what
+            + " returned HTTP "
+            + status
+            + (code.isEmpty() ? "" : " " + code)
+            + (message.isEmpty() ? "" : ": " + message));
+  }
+
+  private static String shorten(String text) {
+    return text.length() > MAX_MESSAGE ? text.substring(0, MAX_MESSAGE) + "..." : text;
   }
 }

@@ -9,7 +9,7 @@ import org.hpcs.agent.job.JobContext;
 import org.hpcs.agent.job.JobFacts;
 import org.hpcs.agent.protocol.ManifestData;
 import org.hpcs.agent.protocol.StepDetails;
-import org.hpcs.agent.server.JobStartFacts;
+import org.hpcs.common.api.JobStartRequest;
 import org.hpcs.testcluster.TestCluster;
 import org.hpcs.testcluster.TestClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class JobFactsIT {
                   "",
                   ManifestData.empty()));
 
-      JobStartFacts facts =
+      JobStartRequest facts =
           new JobFacts(Path.of("/usr/bin"), Optional.of(cluster.slurmConf())).lookup(context);
 
       assertThat(facts.user()).isEqualTo("alice");

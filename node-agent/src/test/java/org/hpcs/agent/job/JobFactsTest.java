@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.hpcs.agent.protocol.ManifestData;
 import org.hpcs.agent.protocol.StepDetails;
-import org.hpcs.agent.server.JobStartFacts;
+import org.hpcs.common.api.BundleRef;
 import org.junit.jupiter.api.Test;
 
 class JobFactsTest {
@@ -50,7 +50,7 @@ class JobFactsTest {
             JobFacts.bundles(
                 withManifest(
                     "{\"bundles\":[{\"bundleId\":\"b-1\",\"manifestSha256\":\"" + sha + "\"}]}")))
-        .containsExactly(new JobStartFacts.BundleRef("b-1", sha));
+        .containsExactly(new BundleRef("b-1", sha));
   }
 
   @Test

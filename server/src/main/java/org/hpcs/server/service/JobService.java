@@ -207,15 +207,17 @@ public final class JobService {
     if (nodes.isEmpty()) {
       throw ApiException.badRequest("missing-field", "field 'nodes' must list the job's nodes");
     }
-    if (request.timeLimitSeconds() <= 0) {
+    if (request.timeLimitSeconds() < 0) {
       throw ApiException.badRequest(
           "invalid-field",
-          "field 'timeLimitSeconds' must be positive, got " + request.timeLimitSeconds());
+          "field 'timeLimitSeconds' must be 0 (no limit) or positive, got "
+              + request.timeLimitSeconds());
     }
     List<BundleRef> refs = bundleRefs(request.bundles());
     Instant now = clock.instant();
+    // A job without a Slurm time limit gets the longest window this server allows.
     Duration window = Duration.ofSeconds(request.timeLimitSeconds());
-    if (window.compareTo(settings.maxJobTime()) > 0) {
+    if (window.isZero() || window.compareTo(settings.maxJobTime()) > 0) {
       window = settings.maxJobTime();
     }
     return new JobRecord(
@@ -452,7 +454,10 @@ public final class JobService {
         why + "; role and policy " + name + " deleted");
   }
 
-  /** Records a pipeline event of a job in the audit log. */
+  /**
+   * Records a pipeline event of a job in the audit log. The job must have been started by one of
+   * its nodes, or Slurm must allocate the reporting node to it.
+   */
   public void event(Caller.Node caller, String jobIdText, JobEventRequest request)
       throws ApiException {
     String jobId = Checks.require("jobId", jobIdText, Checks.JOB);
@@ -464,12 +469,20 @@ public final class JobService {
       throw ApiException.forbidden(
           "node-mismatch", "node " + caller.node() + " cannot report events of node " + node);
     }
-    JobRecord job =
-        jobs.find(jobId)
-            .orElseThrow(
-                () -> ApiException.notFound("job-unknown", "job " + jobId + " was never started"));
-    if (!job.nodes().contains(node)) {
+    Optional<JobRecord> job = jobs.find(jobId);
+    if (job.isPresent() && !job.get().nodes().contains(node)) {
       throw ApiException.forbidden("node-not-in-job", "node " + node + " is not in job " + jobId);
+    }
+    // Nodes of an allocation report the job's start and end before, or without, a secured step
+    // that starts it here; Slurm vouches for those.
+    if (job.isEmpty() && !slurmCheck.allocates(jobId, node)) {
+      throw ApiException.notFound(
+          "job-unknown",
+          "job "
+              + jobId
+              + " was never started here, and Slurm does not allocate node "
+              + node
+              + " to it");
     }
     auditor.allowed(
         new AuditRecord(

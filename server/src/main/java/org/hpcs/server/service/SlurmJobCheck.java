@@ -46,6 +46,24 @@ final class SlurmJobCheck {
     return capped(requested, job);
   }
 
+  /**
+   * Returns whether Slurm lists the node in the job's allocation, in any job state. Without a job
+   * directory nothing can be confirmed, so it returns false.
+   *
+   * @throws ApiException 503 when Slurm cannot be asked
+   */
+  boolean allocates(String jobId, String node) throws ApiException {
+    if (slurm == null) {
+      return false;
+    }
+    try {
+      return slurm.find(jobId).map(job -> job.nodes().contains(node)).orElse(false);
+    } catch (SlurmException e) {
+      throw ApiException.unavailable(
+          "slurm-unavailable", "cannot check job " + jobId + " with Slurm: " + e.getMessage());
+    }
+  }
+
   private SlurmJob find(String id, AuditRecord context) throws ApiException {
     Optional<SlurmJob> found;
     try {

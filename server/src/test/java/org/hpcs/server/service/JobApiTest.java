@@ -297,6 +297,37 @@ class JobApiTest {
   }
 
   @Test
+  void start_noSlurmTimeLimit_windowIsServerMaximum() throws Exception {
+    String digest = bundleGrantedToAlice("job-b17", Map.of());
+    Map<String, Object> body = new HashMap<>(start("alice", List.of("n1"), "job-b17", digest));
+    body.put("timeLimitSeconds", 0);
+    Map<String, Object> negative = new HashMap<>(body);
+    negative.put("timeLimitSeconds", -1);
+
+    Reply reply = startJob("n1", "117", body);
+
+    assertThat(reply.status()).as(reply.text()).isEqualTo(200);
+    assertThat(Instant.parse(reply.json().path("expiresAt").asText()))
+        .isEqualTo(server.clock().instant().plus(Duration.ofDays(7)));
+    Reply rejected = startJob("n1", "118", negative);
+    assertThat(rejected.status()).isEqualTo(400);
+    assertThat(rejected.json().path("message").asText()).contains("timeLimitSeconds", "-1");
+  }
+
+  @Test
+  void events_unknownJobWithoutSlurmCheck_notFound() throws Exception {
+    Reply event =
+        server.node(
+            "n1",
+            "/v1/jobs/119/events",
+            Map.of("node", "n1", "step", "job", "event", "job-start", "detail", ""));
+
+    assertThat(event.status()).isEqualTo(404);
+    assertThat(event.error()).isEqualTo("job-unknown");
+    assertThat(event.json().path("message").asText()).contains("job 119", "node n1");
+  }
+
+  @Test
   void endAndEvents_reportForOtherNode_denied() throws Exception {
     Reply end = server.node("n1", "/v1/jobs/101/end", Map.of("node", "n2"));
     Reply event =

@@ -119,4 +119,36 @@ class SlurmJobCheckTest {
     assertThat(new SlurmJobCheck(null, new Auditor(audit)).apply(REQUESTED, CONTEXT))
         .isEqualTo(REQUESTED);
   }
+
+  @Test
+  void allocates_nodeInCompletedJob_true() throws Exception {
+    SlurmJobCheck check =
+        new SlurmJobCheck(
+            job("alice", "COMPLETED", "debug", List.of("n1", "n2"), null), new Auditor(audit));
+
+    assertThat(check.allocates("42", "n2")).isTrue();
+    assertThat(check.allocates("42", "n3")).isFalse();
+  }
+
+  @Test
+  void allocates_unknownJobOrNoDirectory_false() throws Exception {
+    assertThat(new SlurmJobCheck(id -> Optional.empty(), new Auditor(audit)).allocates("42", "n1"))
+        .isFalse();
+    assertThat(new SlurmJobCheck(null, new Auditor(audit)).allocates("42", "n1")).isFalse();
+  }
+
+  @Test
+  void allocates_slurmFails_503() {
+    SlurmJobCheck check =
+        new SlurmJobCheck(
+            id -> {
+              throw new SlurmException("slurmctld not responding");
+            },
+            new Auditor(audit));
+
+    ApiException e = assertThrows(ApiException.class, () -> check.allocates("42", "n1"));
+
+    assertThat(e.status()).isEqualTo(503);
+    assertThat(e.getMessage()).contains("job 42", "slurmctld not responding");
+  }
 }
