@@ -49,7 +49,6 @@ import org.hpcs.server.store.GrantStore;
 import org.hpcs.server.store.JobStore;
 import org.hpcs.server.store.JoinTokenRepository;
 import org.hpcs.server.store.NodeStore;
-import org.hpcs.server.vault.JobVaultObjects;
 import org.hpcs.server.vault.VaultClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,7 +130,7 @@ public final class ServerApp implements AutoCloseable {
             spire,
             auditor,
             clock);
-    BundleService bundles = new BundleService(bundleStore, auditor, clock);
+    BundleService bundles = new BundleService(bundleStore, auditor, clock, config.kvMount());
     GrantService grants = new GrantService(grantStore, bundles, auditor, clock);
     JobService jobs =
         new JobService(
@@ -141,7 +140,6 @@ public final class ServerApp implements AutoCloseable {
             bundleStore,
             grantStore,
             vault,
-            new JobVaultObjects(config.kvMount()),
             auditor,
             clock,
             config.verifyJobs()

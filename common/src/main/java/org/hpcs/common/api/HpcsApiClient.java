@@ -44,12 +44,15 @@ public final class HpcsApiClient {
   }
 
   /**
-   * Registers a bundle; the caller must be the manifest's owner.
+   * Registers a bundle from its signed manifest; the caller must be the manifest's owner.
    *
+   * @param manifestJson the exact bytes of {@code <name>.manifest.json}; the server records their
+   *     SHA-256, so they must be sent unchanged
    * @throws HpcsApiException when the server rejects the manifest or cannot be reached
    */
-  public BundleInfo registerBundle(BundleRegistration registration) throws HpcsApiException {
-    return send("POST", "/v1/bundles", registration, BundleInfo.class);
+  public BundleInfo registerBundle(byte[] manifestJson) throws HpcsApiException {
+    Objects.requireNonNull(manifestJson, "manifestJson must not be null");
+    return send("POST", "/v1/bundles", manifestJson.clone(), BundleInfo.class);
   }
 
   /**
@@ -121,7 +124,9 @@ public final class HpcsApiClient {
 
   private HttpRequest request(String method, String path, Object body) throws HpcsApiException {
     HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.noBody();
-    if (body != null) {
+    if (body instanceof byte[] bytes) {
+      publisher = HttpRequest.BodyPublishers.ofByteArray(bytes);
+    } else if (body != null) {
       try {
         publisher = HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body));
       } catch (JsonProcessingException e) {

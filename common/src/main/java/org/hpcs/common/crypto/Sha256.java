@@ -35,6 +35,11 @@ public final class Sha256 {
     return HexFormat.of().formatHex(bytes);
   }
 
+  /** Computes the SHA-256 and size of bytes in memory. */
+  public static Result of(byte[] bytes) {
+    return new Result(hex(newDigest().digest(bytes)), bytes.length);
+  }
+
   /** Computes the SHA-256 and size of a file, reading it through a 1 MiB direct buffer. */
   public static Result ofFile(Path file) throws IOException {
     MessageDigest digest = newDigest();

@@ -2,7 +2,6 @@ package org.hpcs.server.api;
 
 import java.util.List;
 import org.hpcs.common.api.AuditList;
-import org.hpcs.common.api.BundleRegistration;
 import org.hpcs.common.api.ChallengeRequest;
 import org.hpcs.common.api.EnrolRequest;
 import org.hpcs.common.api.GrantRequest;
@@ -103,7 +102,10 @@ public final class ApiRoutes {
             Auth.USER,
             r ->
                 Response.created(
-                    s.bundles().register(r.user(), JsonBody.read(r, BundleRegistration.class)))),
+                    s.bundles()
+                        .register(
+                            r.user(),
+                            JsonBody.bytes(r, "the bundle manifest <name>.manifest.json")))),
         Route.of(
             "DELETE",
             "/v1/bundles/{bundleId}",

@@ -69,6 +69,20 @@ public final class JsonBody {
     }
   }
 
+  /**
+   * Returns the body's exact bytes, for requests whose bytes are hashed or verified as sent.
+   *
+   * @param what names the expected body in the message of an empty request
+   * @throws ApiException 415 for a content type other than JSON, 400 for an empty body
+   */
+  public static byte[] bytes(Request request, String what) throws ApiException {
+    requireJson(request.contentType());
+    if (request.body().length == 0) {
+      throw ApiException.badRequest("empty-body", "request body is empty: send " + what);
+    }
+    return request.body().clone();
+  }
+
   private static void requireJson(String contentType) throws ApiException {
     String mediaType =
         contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);

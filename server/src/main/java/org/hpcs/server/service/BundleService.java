@@ -1,23 +1,15 @@
 package org.hpcs.server.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import org.hpcs.common.api.BundleInfo;
-import org.hpcs.common.api.BundleRegistration;
-import org.hpcs.common.api.Json;
+import org.hpcs.common.bundle.BundleException;
+import org.hpcs.common.bundle.BundleManifest;
+import org.hpcs.common.bundle.Ed25519Keys;
+import org.hpcs.common.bundle.ManifestCodec;
+import org.hpcs.common.bundle.ManifestSigner;
+import org.hpcs.common.crypto.Sha256;
 import org.hpcs.server.http.ApiException;
 import org.hpcs.server.http.Caller;
 import org.hpcs.server.store.AuditRecord;
@@ -26,35 +18,35 @@ import org.hpcs.server.store.BundleStore;
 
 /** Registration and revocation of bundles by their owners. */
 public final class BundleService {
-  private static final int MAX_RECIPIENTS = 16;
+  private static final String SOURCE = "sent to POST /v1/bundles";
 
   private final BundleStore bundles;
   private final Auditor auditor;
   private final Clock clock;
-  private final ObjectMapper json = Json.lenient();
+  private final String kvMount;
 
-  /** Creates the service. */
-  public BundleService(BundleStore bundles, Auditor auditor, Clock clock) {
+  /**
+   * Creates the service.
+   *
+   * @param kvMount the KV version 2 mount of bundle keys; manifests must name this mount
+   */
+  public BundleService(BundleStore bundles, Auditor auditor, Clock clock, String kvMount) {
     this.bundles = bundles;
     this.auditor = auditor;
     this.clock = clock;
+    this.kvMount = kvMount;
   }
 
   /**
-   * Registers a bundle from its signed manifest. The caller must be the manifest's owner, and the
-   * signature must verify with the owner's pinned key (the first key an owner registers with).
+   * Registers a bundle from the exact bytes of its signed manifest ({@code <name>.manifest.json}).
+   * The manifest is parsed strictly, the caller must be its owner, it must name the server's KV
+   * mount, its signature must verify with its {@code signer} key, and that key must be the one
+   * pinned for the owner (the key of the owner's first registration).
    */
-  public BundleInfo register(Caller.User caller, BundleRegistration registration)
-      throws ApiException {
-    byte[] manifest = base64("manifest", registration.manifest());
-    byte[] signature = base64("signature", registration.signature());
-    String publicKeyText = Checks.text("publicKey", registration.publicKey(), 1024);
-    PublicKey publicKey = ed25519(base64("publicKey", publicKeyText));
-    JsonNode fields = parseManifest(manifest);
-    String bundleId =
-        Checks.require("manifest.bundleId", fields.path("bundleId").asText(null), Checks.BUNDLE);
-    String owner = Checks.require("manifest.owner", fields.path("owner").asText(null), Checks.USER);
-    List<String> recipients = recipients(fields.path("ownerRecipients"));
+  public BundleInfo register(Caller.User caller, byte[] manifestJson) throws ApiException {
+    BundleManifest manifest = parse(manifestJson);
+    String bundleId = Checks.require("bundleId", manifest.bundleId(), Checks.BUNDLE);
+    String owner = Checks.require("owner", manifest.owner(), Checks.USER);
     AuditRecord context =
         AuditRecord.allowed(caller.auditName(), "bundle.register", "").bundle(bundleId);
 
@@ -67,32 +59,82 @@ public final class BundleService {
                   + " names owner "
                   + owner
                   + " but the caller is "
-                  + caller.username()),
+                  + caller.username()
+                  + ": register bundles you created while logged in as yourself"),
           context);
     }
-    if (!verifies(publicKey, manifest, signature)) {
-      throw auditor.deny(
-          ApiException.forbidden(
-              "signature-invalid", "manifest signature of bundle " + bundleId + " does not verify"),
-          context);
+    checkMount(manifest);
+    String signerKey = verifySignature(manifest, context);
+    checkPinnedKey(owner, bundleId, signerKey, context);
+    return store(info(manifest, manifestJson), signerKey, context);
+  }
+
+  private static BundleManifest parse(byte[] manifestJson) throws ApiException {
+    try {
+      return ManifestCodec.parse(manifestJson, SOURCE);
+    } catch (BundleException e) {
+      throw ApiException.badRequest("invalid-manifest", e.getMessage());
     }
+  }
+
+  private void checkMount(BundleManifest manifest) throws ApiException {
+    if (!manifest.key().kvMount().equals(kvMount)) {
+      throw ApiException.badRequest(
+          "key-mount-mismatch",
+          "manifest of bundle "
+              + manifest.bundleId()
+              + " stores its key in mount "
+              + manifest.key().kvMount()
+              + " but this server releases keys from mount "
+              + kvMount
+              + ": set vault.kv.mount="
+              + kvMount
+              + " in the client configuration and create the bundle again");
+    }
+  }
+
+  /** Verifies the signature with the manifest's own signer key and returns that key as text. */
+  private String verifySignature(BundleManifest manifest, AuditRecord context) throws ApiException {
+    try {
+      PublicKey signer = Ed25519Keys.fromText(manifest.signer().publicKey(), SOURCE);
+      ManifestSigner.verify(manifest, signer, "of bundle " + manifest.bundleId());
+      return Ed25519Keys.toText(signer);
+    } catch (BundleException e) {
+      throw auditor.deny(ApiException.forbidden("signature-invalid", e.getMessage()), context);
+    }
+  }
+
+  private void checkPinnedKey(String owner, String bundleId, String signerKey, AuditRecord context)
+      throws ApiException {
     Optional<String> pinned = bundles.ownerKey(owner);
-    if (pinned.isPresent() && !pinned.get().equals(publicKeyText)) {
+    if (pinned.isPresent() && !pinned.get().equals(signerKey)) {
       throw auditor.deny(
           ApiException.forbidden(
               "signing-key-mismatch",
               "manifest of bundle "
                   + bundleId
-                  + " is signed with a key other than the one pinned"
-                  + " for owner "
+                  + " is signed with key "
+                  + signerKey
+                  + ", not with key "
+                  + pinned.get()
+                  + " pinned for owner "
                   + owner
                   + ": sign with your registered key"),
           context);
     }
-    return store(
-        new BundleInfo(bundleId, owner, sha256Hex(manifest), recipients, clock.instant()),
-        publicKeyText,
-        context);
+  }
+
+  private BundleInfo info(BundleManifest manifest, byte[] manifestJson) {
+    return new BundleInfo(
+        manifest.bundleId(),
+        manifest.owner(),
+        Sha256.of(manifestJson).hex(),
+        manifest.ciphertext().sha256(),
+        manifest.ciphertext().size(),
+        manifest.key().kvMount(),
+        manifest.key().kvPath(),
+        manifest.outputRecipient(),
+        clock.instant());
   }
 
   private BundleInfo store(BundleInfo info, String publicKey, AuditRecord context)
@@ -108,8 +150,8 @@ public final class BundleService {
               "bundle-exists",
               "bundle "
                   + info.bundleId()
-                  + " is already registered with another manifest: choose a"
-                  + " new bundle identifier"),
+                  + " is already registered with another manifest: create a new bundle"
+                  + " with hpcs bundle create"),
           context);
     }
     auditor.allowed(
@@ -160,81 +202,5 @@ public final class BundleService {
           context);
     }
     return bundle.get();
-  }
-
-  private static byte[] base64(String field, String value) throws ApiException {
-    if (value == null || value.isEmpty()) {
-      throw ApiException.badRequest("missing-field", "field '" + field + "' is required");
-    }
-    try {
-      return Base64.getDecoder().decode(value);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("invalid-field", "field '" + field + "' is not base64");
-    }
-  }
-
-  private static PublicKey ed25519(byte[] encoded) throws ApiException {
-    try {
-      return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(encoded));
-    } catch (GeneralSecurityException e) {
-      throw ApiException.badRequest(
-          "invalid-field", "field 'publicKey' is not an Ed25519 SubjectPublicKeyInfo");
-    }
-  }
-
-  private static boolean verifies(PublicKey key, byte[] manifest, byte[] signature) {
-    try {
-      Signature verifier = Signature.getInstance("Ed25519");
-      verifier.initVerify(key);
-      verifier.update(manifest);
-      return verifier.verify(signature);
-    } catch (GeneralSecurityException e) {
-      return false;
-    }
-  }
-
-  private JsonNode parseManifest(byte[] manifest) throws ApiException {
-    try {
-      JsonNode node = json.readTree(manifest);
-      if (node == null || !node.isObject()) {
-        throw ApiException.badRequest("invalid-manifest", "manifest is not a JSON object");
-      }
-      return node;
-    } catch (IOException e) {
-      throw ApiException.badRequest("invalid-manifest", "manifest is not valid JSON");
-    }
-  }
-
-  private static List<String> recipients(JsonNode node) throws ApiException {
-    List<String> recipients = new ArrayList<>();
-    if (node.isMissingNode() || node.isNull()) {
-      return recipients;
-    }
-    if (!node.isArray() || node.size() > MAX_RECIPIENTS) {
-      throw ApiException.badRequest(
-          "invalid-manifest",
-          "manifest field 'ownerRecipients' must be an array of at most "
-              + MAX_RECIPIENTS
-              + " age recipients");
-    }
-    for (JsonNode recipient : node) {
-      String text = recipient.asText("");
-      if (!text.matches("age1[0-9a-z]{20,200}")) {
-        throw ApiException.badRequest(
-            "invalid-manifest",
-            "manifest field 'ownerRecipients' holds a value that is not an age"
-                + " X25519 recipient (age1...)");
-      }
-      recipients.add(text);
-    }
-    return recipients;
-  }
-
-  static String sha256Hex(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
   }
 }

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import org.hpcs.common.api.BundleInfo;
 import org.hpcs.common.api.BundleRef;
 import org.hpcs.common.api.JobEndRequest;
 import org.hpcs.common.api.JobEndResponse;
@@ -58,7 +59,6 @@ public final class JobService {
   private final BundleStore bundles;
   private final GrantStore grants;
   private final VaultClient vault;
-  private final JobVaultObjects vaultObjects;
   private final Auditor auditor;
   private final Clock clock;
   private final SlurmJobCheck slurmCheck;
@@ -76,7 +76,6 @@ public final class JobService {
       BundleStore bundles,
       GrantStore grants,
       VaultClient vault,
-      JobVaultObjects vaultObjects,
       Auditor auditor,
       Clock clock,
       JobDirectory slurm) {
@@ -85,7 +84,6 @@ public final class JobService {
     this.bundles = bundles;
     this.grants = grants;
     this.vault = vault;
-    this.vaultObjects = vaultObjects;
     this.auditor = auditor;
     this.clock = clock;
     this.slurmCheck = new SlurmJobCheck(slurm, auditor);
@@ -145,15 +143,16 @@ public final class JobService {
     List<KeyLocation> keys = new ArrayList<>();
     LinkedHashSet<String> recipients = new LinkedHashSet<>();
     for (BundleRef ref : requested.bundles()) {
-      BundleRecord bundle = checkBundle(requested, ref, context.bundle(ref.bundleId()), now);
-      String owner = bundle.info().owner();
+      BundleInfo bundle = checkBundle(requested, ref, context.bundle(ref.bundleId()), now).info();
+      // The location comes from the signed manifest, checked at registration against the
+      // pattern owners/<owner>/bundles/<bundleId> and this server's mount.
       keys.add(
           new KeyLocation(
               ref.bundleId(),
-              vaultObjects.kvMount(),
-              JobVaultObjects.keyPath(owner, ref.bundleId()),
-              vaultObjects.dataPath(owner, ref.bundleId())));
-      recipients.addAll(bundle.info().ownerRecipients());
+              bundle.kvMount(),
+              bundle.kvPath(),
+              JobVaultObjects.dataPath(bundle.kvMount(), bundle.kvPath())));
+      recipients.add(bundle.outputRecipient());
     }
 
     JobRecord job = jobs.recordStart(existing.orElse(requested), caller.node(), now);

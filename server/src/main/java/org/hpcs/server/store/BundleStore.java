@@ -1,6 +1,5 @@
 package org.hpcs.server.store;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,13 +46,18 @@ public final class BundleStore {
           pinKey(connection, bundle.owner(), publicKey, bundle.registeredAt());
           try (PreparedStatement statement =
               connection.prepareStatement(
-                  "INSERT INTO bundles (id, owner, manifest_sha256, owner_recipients,"
-                      + " registered_at) VALUES (?, ?, ?, ?, ?)")) {
+                  "INSERT INTO bundles (id, owner, manifest_sha256, ciphertext_sha256,"
+                      + " ciphertext_size, kv_mount, kv_path, output_recipient, registered_at)"
+                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             statement.setString(1, bundle.bundleId());
             statement.setString(2, bundle.owner());
             statement.setString(3, bundle.manifestSha256());
-            statement.setString(4, Columns.toJson(bundle.ownerRecipients()));
-            Columns.setInstant(statement, 5, bundle.registeredAt());
+            statement.setString(4, bundle.ciphertextSha256());
+            statement.setLong(5, bundle.ciphertextSize());
+            statement.setString(6, bundle.kvMount());
+            statement.setString(7, bundle.kvPath());
+            statement.setString(8, bundle.outputRecipient());
+            Columns.setInstant(statement, 9, bundle.registeredAt());
             statement.executeUpdate();
           }
           return true;
@@ -90,8 +94,8 @@ public final class BundleStore {
       throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT id, owner, manifest_sha256, owner_recipients, registered_at, revoked_at"
-                + " FROM bundles WHERE id = ?")) {
+            "SELECT id, owner, manifest_sha256, ciphertext_sha256, ciphertext_size, kv_mount,"
+                + " kv_path, output_recipient, registered_at, revoked_at FROM bundles WHERE id = ?")) {
       statement.setString(1, bundleId);
       try (ResultSet row = statement.executeQuery()) {
         if (!row.next()) {
@@ -102,7 +106,11 @@ public final class BundleStore {
                 row.getString("id"),
                 row.getString("owner"),
                 row.getString("manifest_sha256"),
-                Columns.fromJson(row.getString("owner_recipients"), new TypeReference<>() {}),
+                row.getString("ciphertext_sha256"),
+                row.getLong("ciphertext_size"),
+                row.getString("kv_mount"),
+                row.getString("kv_path"),
+                row.getString("output_recipient"),
                 Columns.instant(row, "registered_at"));
         return Optional.of(new BundleRecord(info, Columns.instant(row, "revoked_at")));
       }

@@ -9,39 +9,19 @@ import java.util.Map;
  * against {@code [A-Za-z0-9._-]}, because they are placed into HCL text.
  */
 public final class JobVaultObjects {
-  private final String kvMount;
-
-  /**
-   * Creates the builder.
-   *
-   * @param kvMount the KV version 2 mount, one or more path segments such as {@code kv-hpcs} or
-   *     {@code secret/hpcs}
-   */
-  public JobVaultObjects(String kvMount) {
-    this.kvMount = trimSlashes(kvMount);
-  }
+  private JobVaultObjects() {}
 
   /** Returns the name of the job's policy and role, {@code hpcs-job-<jobId>}. */
   public static String name(String jobId) {
     return "hpcs-job-" + jobId;
   }
 
-  /** Returns the mount as configured, without leading or trailing slashes. */
-  public String kvMount() {
-    return kvMount;
-  }
-
-  /** Returns the secret path inside the mount for a bundle key. */
-  public static String keyPath(String owner, String bundleId) {
-    return "owners/" + owner + "/bundles/" + bundleId;
-  }
-
   /**
-   * Returns the HTTP API path of a KV version 2 secret: the {@code data/} segment goes right after
-   * the whole mount, also when the mount has several segments.
+   * Returns the HTTP API path of the secret {@code kvPath} in a KV version 2 mount: the {@code
+   * data/} segment goes right after the whole mount, also when the mount has several segments.
    */
-  public String dataPath(String owner, String bundleId) {
-    return kvMount + "/data/" + keyPath(owner, bundleId);
+  public static String dataPath(String kvMount, String kvPath) {
+    return trimSlashes(kvMount) + "/data/" + kvPath;
   }
 
   /**

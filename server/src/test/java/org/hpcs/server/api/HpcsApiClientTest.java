@@ -3,20 +3,17 @@ package org.hpcs.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.Signature;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import org.hpcs.common.api.AuditEntry;
 import org.hpcs.common.api.BundleInfo;
-import org.hpcs.common.api.BundleRegistration;
 import org.hpcs.common.api.Grant;
 import org.hpcs.common.api.GrantRequest;
 import org.hpcs.common.api.HpcsApiClient;
 import org.hpcs.common.api.HpcsApiException;
+import org.hpcs.common.crypto.Sha256;
+import org.hpcs.server.testing.TestManifests;
 import org.hpcs.server.testing.TestPki;
 import org.hpcs.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -46,36 +43,30 @@ class HpcsApiClientTest {
     return new HpcsApiClient(server.base(), pki.clientContext(null), () -> token);
   }
 
-  private static BundleRegistration registration(String bundleId) throws Exception {
-    byte[] manifest =
-        ("{\"bundleId\":\"" + bundleId + "\",\"owner\":\"owner\"}")
-            .getBytes(StandardCharsets.UTF_8);
-    KeyPair key = server.ownerKey("owner");
-    Signature signer = Signature.getInstance("Ed25519");
-    signer.initSign(key.getPrivate());
-    signer.update(manifest);
-    Base64.Encoder base64 = Base64.getEncoder();
-    return new BundleRegistration(
-        base64.encodeToString(manifest),
-        base64.encodeToString(signer.sign()),
-        base64.encodeToString(key.getPublic().getEncoded()));
+  private static byte[] manifest(String label) {
+    return TestManifests.signed(
+        TestManifests.unsigned("owner", label, "kv-hpcs"), server.ownerKey("owner"));
   }
 
   @Test
   void grantListRevokeAudit_roundTrip() throws Exception {
     HpcsApiClient owner = client(TestServer.OWNER);
 
-    BundleInfo bundle = owner.registerBundle(registration("client-1"));
+    byte[] manifest = manifest("client-1");
+    String bundleId = TestManifests.bundleId("client-1");
+
+    BundleInfo bundle = owner.registerBundle(manifest);
     Grant grant =
         owner.grant(
             new GrantRequest(
-                "client-1", "alice", List.of("debug"), null, Instant.now().plusSeconds(3600)));
-    List<Grant> listed = owner.grants("client-1").grants();
+                bundleId, "alice", List.of("debug"), null, Instant.now().plusSeconds(3600)));
+    List<Grant> listed = owner.grants(bundleId).grants();
     List<Grant> received = client(TestServer.ALICE).grantsReceived(null).grants();
     Grant revoked = owner.revoke(grant.grantId());
-    List<AuditEntry> trail = owner.audit("client-1", null).entries();
+    List<AuditEntry> trail = owner.audit(bundleId, null).entries();
 
-    assertThat(bundle.manifestSha256()).hasSize(64);
+    assertThat(bundle.manifestSha256()).isEqualTo(Sha256.of(manifest).hex());
+    assertThat(bundle.outputRecipient()).isEqualTo(TestManifests.OUTPUT_RECIPIENT);
     assertThat(grant.user()).isEqualTo("alice");
     assertThat(grant.partitions()).containsExactly("debug");
     assertThat(listed).extracting(Grant::grantId).containsExactly(grant.grantId());
@@ -88,18 +79,18 @@ class HpcsApiClientTest {
 
   @Test
   void grant_otherOwnersBundle_throwsWithStatusAndCode() throws Exception {
-    client(TestServer.OWNER).registerBundle(registration("client-2"));
+    client(TestServer.OWNER).registerBundle(manifest("client-2"));
+    String bundleId = TestManifests.bundleId("client-2");
 
     HpcsApiException e =
         assertThrows(
             HpcsApiException.class,
             () ->
-                client(TestServer.BOB)
-                    .grant(new GrantRequest("client-2", "bob", null, null, null)));
+                client(TestServer.BOB).grant(new GrantRequest(bundleId, "bob", null, null, null)));
 
     assertThat(e.status()).isEqualTo(403);
     assertThat(e.error()).isEqualTo("not-bundle-owner");
-    assertThat(e.getMessage()).contains("client-2");
+    assertThat(e.getMessage()).contains(bundleId);
   }
 
   @Test

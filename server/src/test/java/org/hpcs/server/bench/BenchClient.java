@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.hpcs.attest.jointoken.JoinTokens;
 import org.hpcs.common.api.Json;
+import org.hpcs.server.testing.TestManifests;
 import org.hpcs.server.testing.TestPki;
 
 /** The benchmark's HTTP side: set-up calls and timed job start and end calls. */
@@ -97,26 +97,11 @@ final class BenchClient {
     }
     // The admin user registers the bundle, so it is also the bundle's owner.
     String owner = "admin";
-    String bundleId = "bench-" + Long.toHexString(System.nanoTime());
-    byte[] manifest = JSON.writeValueAsBytes(Map.of("bundleId", bundleId, "owner", owner));
+    String label = "bench-" + Long.toHexString(System.nanoTime());
+    String bundleId = TestManifests.bundleId(label);
     KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-    Signature signer = Signature.getInstance("Ed25519");
-    signer.initSign(key.getPrivate());
-    signer.update(manifest);
-    Base64.Encoder base64 = Base64.getEncoder();
-    JsonNode bundle =
-        call(
-            null,
-            "POST",
-            "/v1/bundles",
-            adminToken,
-            Map.of(
-                "manifest",
-                base64.encodeToString(manifest),
-                "signature",
-                base64.encodeToString(signer.sign()),
-                "publicKey",
-                base64.encodeToString(key.getPublic().getEncoded())));
+    byte[] manifest = TestManifests.signed(TestManifests.unsigned(owner, label, "kv-hpcs"), key);
+    JsonNode bundle = call(null, "POST", "/v1/bundles", adminToken, manifest);
     call(null, "POST", "/v1/grants", adminToken, Map.of("bundleId", bundleId, "user", "alice"));
     this.bundleId = bundleId;
     return bundle.path("manifestSha256").asText();
@@ -176,7 +161,8 @@ final class BenchClient {
         method,
         body == null
             ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            : HttpRequest.BodyPublishers.ofByteArray(
+                body instanceof byte[] bytes ? bytes : JSON.writeValueAsBytes(body)));
     HttpResponse<byte[]> response =
         client(leaf).send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() / 100 != 2) {

@@ -29,11 +29,13 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.hpcs.common.api.Json;
+import org.hpcs.common.crypto.Sha256;
 import org.hpcs.server.Main;
 import org.hpcs.server.ServerApp;
 import org.hpcs.server.config.ConfigLoader;
 import org.hpcs.server.http.ServerTls;
 import org.hpcs.server.testing.TestDatabases;
+import org.hpcs.server.testing.TestManifests;
 import org.hpcs.server.testing.TestPki;
 import org.hpcs.server.vault.VaultClient;
 import org.hpcs.server.vault.VaultException;
@@ -81,8 +83,8 @@ class KeyReleaseIT {
   void keyRelease_enrolledNodeGrantedUser_readsOnlyGrantedKey(TestDatabases.Kind kind)
       throws Exception {
     String run = HexFormat.of().formatHex(SecureRandom.getSeed(4));
-    String granted = "it-b-" + run;
-    String other = "it-c-" + run;
+    String granted = TestManifests.bundleId("it-b-" + run);
+    String other = TestManifests.bundleId("it-c-" + run);
     String kvMount = stack.env("BAO_KV_MOUNT");
     writeKey(granted, "AGE-SECRET-KEY-GRANTED-" + run);
     writeKey(other, "AGE-SECRET-KEY-OTHER-" + run);
@@ -105,8 +107,8 @@ class KeyReleaseIT {
           .isEqualTo("token-unknown");
 
       // The owner registers two bundles and grants only the first to alice.
-      String digest = api.registerBundle(granted);
-      String otherDigest = api.registerBundle(other);
+      String digest = api.registerBundle("it-b-" + run);
+      String otherDigest = api.registerBundle("it-c-" + run);
       assertThat(
               api.user(
                       "POST",
@@ -126,6 +128,10 @@ class KeyReleaseIT {
             api.node(node, "/v1/jobs/" + jobId + "/start", job("alice", granted, digest));
         assertThat(started.path("status").asInt()).as(started.toString()).isEqualTo(200);
         assertThat(started.path("vaultRole").asText()).isEqualTo("hpcs-job-" + jobId);
+        assertThat(started.path("keys").findValuesAsText("kvPath"))
+            .containsExactly("owners/owner/bundles/" + granted);
+        assertThat(started.path("ownerRecipients").get(0).asText())
+            .isEqualTo(TestManifests.OUTPUT_RECIPIENT);
         VaultClient vault =
             new VaultClient(stack.baoAddr(), HttpClient.newHttpClient(), () -> null);
         String jobToken = vault.jwtLogin(stack.env("BAO_JWT_MOUNT"), "hpcs-job-" + jobId, jwt(jwt));
@@ -368,23 +374,17 @@ class KeyReleaseIT {
                       "attestor", "join-token", "fields", Map.of("token", token, "proof", proof))));
     }
 
-    String registerBundle(String bundleId) throws Exception {
-      byte[] manifest = JSON.writeValueAsBytes(Map.of("bundleId", bundleId, "owner", "owner"));
-      var keys = ownerKeys();
-      var signer = java.security.Signature.getInstance("Ed25519");
-      signer.initSign(keys.getPrivate());
-      signer.update(manifest);
-      var base64 = java.util.Base64.getEncoder();
-      JsonNode reply =
-          user(
-              "POST",
-              "/v1/bundles",
-              ownerToken,
-              Map.of(
-                  "manifest", base64.encodeToString(manifest),
-                  "signature", base64.encodeToString(signer.sign()),
-                  "publicKey", base64.encodeToString(keys.getPublic().getEncoded())));
+    /**
+     * Registers the signed manifest of the bundle that the test calls {@code label}, as the owner,
+     * and returns the manifest digest that node agents send at job start.
+     */
+    String registerBundle(String label) throws Exception {
+      byte[] manifest =
+          TestManifests.signed(
+              TestManifests.unsigned("owner", label, stack.env("BAO_KV_MOUNT")), ownerKeys());
+      JsonNode reply = user("POST", "/v1/bundles", ownerToken, manifest);
       assertThat(reply.path("status").asInt()).as(reply.toString()).isEqualTo(201);
+      assertThat(reply.path("manifestSha256").asText()).isEqualTo(Sha256.of(manifest).hex());
       return reply.path("manifestSha256").asText();
     }
 
@@ -399,7 +399,8 @@ class KeyReleaseIT {
           method,
           body == null
               ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+              : HttpRequest.BodyPublishers.ofByteArray(
+                  body instanceof byte[] bytes ? bytes : JSON.writeValueAsBytes(body)));
       HttpResponse<byte[]> response =
           client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       JsonNode json =

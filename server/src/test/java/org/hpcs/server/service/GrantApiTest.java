@@ -2,14 +2,10 @@ package org.hpcs.server.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
+import org.hpcs.server.testing.TestManifests;
 import org.hpcs.server.testing.TestPki;
 import org.hpcs.server.testing.TestServer;
 import org.hpcs.server.testing.TestServer.Reply;
@@ -33,73 +29,8 @@ class GrantApiTest {
     server.close();
   }
 
-  @Test
-  void register_ownManifest_201AndIdempotent() throws Exception {
-    Reply first = server.registerBundle(TestServer.OWNER, "owner", "reg-1");
-    Reply second = server.registerBundle(TestServer.OWNER, "owner", "reg-1");
-
-    assertThat(first.status()).as(first.text()).isEqualTo(201);
-    assertThat(first.json().path("manifestSha256").asText()).hasSize(64);
-    assertThat(second.status()).isEqualTo(201);
-    assertThat(second.json().path("manifestSha256")).isEqualTo(first.json().path("manifestSha256"));
-  }
-
-  @Test
-  void register_manifestOfOtherOwner_403() throws Exception {
-    Reply reply = server.registerBundle(TestServer.ALICE, "owner", "reg-2");
-
-    assertThat(reply.status()).isEqualTo(403);
-    assertThat(reply.error()).isEqualTo("owner-mismatch");
-  }
-
-  @Test
-  void register_signatureOverOtherBytes_403() throws Exception {
-    byte[] signed = "{\"bundleId\":\"reg-3\",\"owner\":\"owner\"}".getBytes(StandardCharsets.UTF_8);
-    byte[] sent = "{\"bundleId\":\"reg-4\",\"owner\":\"owner\"}".getBytes(StandardCharsets.UTF_8);
-    KeyPair key = server.ownerKey("owner");
-    Signature signer = Signature.getInstance("Ed25519");
-    signer.initSign(key.getPrivate());
-    signer.update(signed);
-    Base64.Encoder base64 = Base64.getEncoder();
-
-    Reply reply =
-        server.user(
-            "POST",
-            "/v1/bundles",
-            TestServer.OWNER,
-            Map.of(
-                "manifest", base64.encodeToString(sent),
-                "signature", base64.encodeToString(signer.sign()),
-                "publicKey", base64.encodeToString(key.getPublic().getEncoded())));
-
-    assertThat(reply.status()).isEqualTo(403);
-    assertThat(reply.error()).isEqualTo("signature-invalid");
-  }
-
-  @Test
-  void register_keyOtherThanPinned_403() throws Exception {
-    server.registerBundle(TestServer.OWNER, "owner", "reg-5");
-    byte[] manifest =
-        "{\"bundleId\":\"reg-6\",\"owner\":\"owner\"}".getBytes(StandardCharsets.UTF_8);
-
-    Reply reply =
-        server.registerManifest(
-            TestServer.OWNER, manifest, KeyPairGenerator.getInstance("Ed25519").generateKeyPair());
-
-    assertThat(reply.status()).isEqualTo(403);
-    assertThat(reply.error()).isEqualTo("signing-key-mismatch");
-  }
-
-  @Test
-  void register_existingIdWithOtherManifest_409() throws Exception {
-    server.registerBundle(TestServer.OWNER, "owner", "reg-7");
-    byte[] manifest =
-        "{\"bundleId\":\"reg-7\",\"owner\":\"owner\",\"x\":1}".getBytes(StandardCharsets.UTF_8);
-
-    Reply reply = server.registerManifest(TestServer.OWNER, manifest, server.ownerKey("owner"));
-
-    assertThat(reply.status()).isEqualTo(409);
-    assertThat(reply.error()).isEqualTo("bundle-exists");
+  private static String id(String label) {
+    return TestManifests.bundleId(label);
   }
 
   @Test
@@ -111,9 +42,10 @@ class GrantApiTest {
             "POST",
             "/v1/grants",
             TestServer.OWNER,
-            Map.of("bundleId", "gr-1", "user", "alice", "partitions", java.util.List.of("debug")));
+            Map.of(
+                "bundleId", id("gr-1"), "user", "alice", "partitions", java.util.List.of("debug")));
     String grantId = grant.json().path("grantId").asText();
-    Reply list = server.user("GET", "/v1/grants?bundle=gr-1", TestServer.OWNER, null);
+    Reply list = server.user("GET", "/v1/grants?bundle=" + id("gr-1"), TestServer.OWNER, null);
     Reply revoke = server.user("DELETE", "/v1/grants/" + grantId, TestServer.OWNER, null);
 
     assertThat(grant.status()).as(grant.text()).isEqualTo(201);
@@ -128,8 +60,11 @@ class GrantApiTest {
 
     Reply reply =
         server.user(
-            "POST", "/v1/grants", TestServer.ALICE, Map.of("bundleId", "gr-2", "user", "alice"));
-    Reply audit = server.user("GET", "/v1/audit?bundle=gr-2", TestServer.OWNER, null);
+            "POST",
+            "/v1/grants",
+            TestServer.ALICE,
+            Map.of("bundleId", id("gr-2"), "user", "alice"));
+    Reply audit = server.user("GET", "/v1/audit?bundle=" + id("gr-2"), TestServer.OWNER, null);
 
     assertThat(reply.status()).isEqualTo(403);
     assertThat(reply.error()).isEqualTo("not-bundle-owner");
@@ -149,11 +84,14 @@ class GrantApiTest {
   @Test
   void grant_revokedBundle_409() throws Exception {
     server.registerBundle(TestServer.OWNER, "owner", "gr-3");
-    server.user("DELETE", "/v1/bundles/gr-3", TestServer.OWNER, null);
+    server.user("DELETE", "/v1/bundles/" + id("gr-3"), TestServer.OWNER, null);
 
     Reply reply =
         server.user(
-            "POST", "/v1/grants", TestServer.OWNER, Map.of("bundleId", "gr-3", "user", "alice"));
+            "POST",
+            "/v1/grants",
+            TestServer.OWNER,
+            Map.of("bundleId", id("gr-3"), "user", "alice"));
 
     assertThat(reply.status()).isEqualTo(409);
     assertThat(reply.error()).isEqualTo("bundle-revoked");
@@ -168,7 +106,7 @@ class GrantApiTest {
             "POST",
             "/v1/grants",
             TestServer.OWNER,
-            Map.of("bundleId", "gr-4", "user", "alice", "expiresAt", Instant.EPOCH.toString()));
+            Map.of("bundleId", id("gr-4"), "user", "alice", "expiresAt", Instant.EPOCH.toString()));
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.json().path("message").asText()).contains("expiresAt");
@@ -178,7 +116,10 @@ class GrantApiTest {
   void grant_userWithSlash_400() throws Exception {
     Reply reply =
         server.user(
-            "POST", "/v1/grants", TestServer.OWNER, Map.of("bundleId", "gr-1", "user", "../root"));
+            "POST",
+            "/v1/grants",
+            TestServer.OWNER,
+            Map.of("bundleId", id("gr-1"), "user", "../root"));
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.error()).isEqualTo("invalid-field");
@@ -187,13 +128,14 @@ class GrantApiTest {
   @Test
   void list_roleGrantee_showsReceivedGrantsOnly() throws Exception {
     server.registerBundle(TestServer.OWNER, "owner", "gr-8");
-    server.user("POST", "/v1/grants", TestServer.OWNER, Map.of("bundleId", "gr-8", "user", "bob"));
+    server.user(
+        "POST", "/v1/grants", TestServer.OWNER, Map.of("bundleId", id("gr-8"), "user", "bob"));
 
     Reply received = server.user("GET", "/v1/grants?role=grantee", TestServer.BOB, null);
     Reply given = server.user("GET", "/v1/grants", TestServer.BOB, null);
     Reply invalid = server.user("GET", "/v1/grants?role=admin", TestServer.BOB, null);
 
-    assertThat(received.json().path("grants").findValuesAsText("bundleId")).contains("gr-8");
+    assertThat(received.json().path("grants").findValuesAsText("bundleId")).contains(id("gr-8"));
     assertThat(received.json().path("grants").findValuesAsText("user")).containsOnly("bob");
     assertThat(given.json().path("grants").size()).isZero();
     assertThat(invalid.status()).isEqualTo(400);
@@ -211,7 +153,7 @@ class GrantApiTest {
   void revokeBundle_otherOwner_403() throws Exception {
     server.registerBundle(TestServer.OWNER, "owner", "gr-7");
 
-    Reply reply = server.user("DELETE", "/v1/bundles/gr-7", TestServer.ALICE, null);
+    Reply reply = server.user("DELETE", "/v1/bundles/" + id("gr-7"), TestServer.ALICE, null);
 
     assertThat(reply.status()).isEqualTo(403);
     assertThat(reply.error()).isEqualTo("not-bundle-owner");
@@ -222,7 +164,11 @@ class GrantApiTest {
     server.registerBundle(TestServer.OWNER, "owner", "gr-5");
     String grantId =
         server
-            .user("POST", "/v1/grants", TestServer.OWNER, Map.of("bundleId", "gr-5", "user", "bob"))
+            .user(
+                "POST",
+                "/v1/grants",
+                TestServer.OWNER,
+                Map.of("bundleId", id("gr-5"), "user", "bob"))
             .json()
             .path("grantId")
             .asText();
@@ -237,10 +183,10 @@ class GrantApiTest {
     server.registerBundle(TestServer.OWNER, "owner", "gr-6");
     server.registerBundle(TestServer.ALICE, "alice", "alice-1");
 
-    Reply foreign = server.user("GET", "/v1/audit?bundle=gr-6", TestServer.ALICE, null);
+    Reply foreign = server.user("GET", "/v1/audit?bundle=" + id("gr-6"), TestServer.ALICE, null);
     Reply own = server.user("GET", "/v1/audit", TestServer.ALICE, null);
 
     assertThat(foreign.status()).isEqualTo(403);
-    assertThat(own.json().path("entries").findValuesAsText("bundleId")).containsOnly("alice-1");
+    assertThat(own.json().path("entries").findValuesAsText("bundleId")).containsOnly(id("alice-1"));
   }
 }

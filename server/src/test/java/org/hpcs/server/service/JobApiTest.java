@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.hpcs.server.testing.TestManifests;
 import org.hpcs.server.testing.TestPki;
 import org.hpcs.server.testing.TestServer;
 import org.hpcs.server.testing.TestServer.Reply;
@@ -35,12 +36,20 @@ class JobApiTest {
     server.close();
   }
 
-  /** Registers a bundle, grants it to alice with the given extra grant fields, returns digest. */
-  private static String bundleGrantedToAlice(String bundleId, Map<String, Object> limits)
+  private static String id(String label) {
+    return TestManifests.bundleId(label);
+  }
+
+  /**
+   * Registers the bundle that tests call {@code label}, grants it to alice with the given extra
+   * grant fields, and returns its manifest digest.
+   */
+  private static String bundleGrantedToAlice(String label, Map<String, Object> limits)
       throws Exception {
-    Reply bundle = server.registerBundle(TestServer.OWNER, "owner", bundleId);
+    Reply bundle = server.registerBundle(TestServer.OWNER, "owner", label);
+    assertThat(bundle.status()).as(bundle.text()).isEqualTo(201);
     Map<String, Object> grant = new HashMap<>(limits);
-    grant.put("bundleId", bundleId);
+    grant.put("bundleId", id(label));
     grant.put("user", "alice");
     Reply reply = server.user("POST", "/v1/grants", TestServer.OWNER, grant);
     assertThat(reply.status()).as(reply.text()).isEqualTo(201);
@@ -79,17 +88,18 @@ class JobApiTest {
   void start_grantedUser_createsScopedPolicyAndRole() throws Exception {
     String digest = bundleGrantedToAlice("job-b1", Map.of());
 
-    Reply reply = startJob("n1", "101", start("alice", List.of("n1", "n2"), "job-b1", digest));
+    Reply reply = startJob("n1", "101", start("alice", List.of("n1", "n2"), id("job-b1"), digest));
 
     assertThat(reply.status()).as(reply.text()).isEqualTo(200);
     assertThat(reply.json().path("vaultRole").asText()).isEqualTo("hpcs-job-101");
     assertThat(reply.json().path("jwtAudience").asText()).isEqualTo("hpcs-vault");
     assertThat(reply.json().path("keys").get(0).path("httpPath").asText())
-        .isEqualTo("kv-hpcs/data/owners/owner/bundles/job-b1");
-    assertThat(reply.json().path("ownerRecipients").get(0).asText()).startsWith("age1");
+        .isEqualTo("kv-hpcs/data/owners/owner/bundles/" + id("job-b1"));
+    assertThat(reply.json().path("ownerRecipients").get(0).asText())
+        .isEqualTo(TestManifests.OUTPUT_RECIPIENT);
     String policy = server.vault().policies().get("hpcs-job-101");
     assertThat(policy)
-        .contains("path \"kv-hpcs/data/owners/owner/bundles/job-b1\"")
+        .contains("path \"kv-hpcs/data/owners/owner/bundles/" + id("job-b1") + "\"")
         .contains("capabilities = [\"read\"]")
         .doesNotContain("*");
     JsonNode role = server.vault().roles().get("hpcs-job-101");
@@ -108,7 +118,7 @@ class JobApiTest {
   @Test
   void end_lastOfTwoNodes_deletesRoleAndPolicyOnce() throws Exception {
     String digest = bundleGrantedToAlice("job-b2", Map.of());
-    Map<String, Object> body = start("alice", List.of("n1", "n2"), "job-b2", digest);
+    Map<String, Object> body = start("alice", List.of("n1", "n2"), id("job-b2"), digest);
     assertThat(startJob("n1", "102", body).status()).isEqualTo(200);
     assertThat(startJob("n2", "102", body).status()).isEqualTo(200);
     assertThat(startJob("n2", "102", body).status()).isEqualTo(200);
@@ -128,20 +138,20 @@ class JobApiTest {
   void start_userWithoutGrant_deniedWithReasonVisibleToOwner() throws Exception {
     String digest = bundleGrantedToAlice("job-b3", Map.of());
 
-    Reply reply = startJob("n1", "103", start("bob", List.of("n1"), "job-b3", digest));
+    Reply reply = startJob("n1", "103", start("bob", List.of("n1"), id("job-b3"), digest));
 
     assertThat(reply.status()).isEqualTo(403);
     assertThat(reply.error()).isEqualTo("grant-missing");
-    assertThat(reply.json().path("message").asText()).contains("bob").contains("job-b3");
+    assertThat(reply.json().path("message").asText()).contains("bob").contains(id("job-b3"));
     assertThat(server.vault().roles()).doesNotContainKey("hpcs-job-103");
-    assertThat(auditReasons(TestServer.OWNER, "?bundle=job-b3")).contains("grant-missing");
+    assertThat(auditReasons(TestServer.OWNER, "?bundle=" + id("job-b3"))).contains("grant-missing");
   }
 
   @Test
   void start_callerNotInNodeList_denied() throws Exception {
     String digest = bundleGrantedToAlice("job-b4", Map.of());
 
-    Reply reply = startJob("n2", "104", start("alice", List.of("n1"), "job-b4", digest));
+    Reply reply = startJob("n2", "104", start("alice", List.of("n1"), id("job-b4"), digest));
 
     assertThat(reply.error()).isEqualTo("node-not-in-job");
   }
@@ -150,7 +160,8 @@ class JobApiTest {
   void start_manifestDigestDiffers_denied() throws Exception {
     bundleGrantedToAlice("job-b5", Map.of());
 
-    Reply reply = startJob("n1", "105", start("alice", List.of("n1"), "job-b5", "0".repeat(64)));
+    Reply reply =
+        startJob("n1", "105", start("alice", List.of("n1"), id("job-b5"), "0".repeat(64)));
 
     assertThat(reply.error()).isEqualTo("manifest-mismatch");
   }
@@ -165,9 +176,9 @@ class JobApiTest {
   @Test
   void start_revokedBundle_denied() throws Exception {
     String digest = bundleGrantedToAlice("job-b7", Map.of());
-    server.user("DELETE", "/v1/bundles/job-b7", TestServer.OWNER, null);
+    server.user("DELETE", "/v1/bundles/" + id("job-b7"), TestServer.OWNER, null);
 
-    Reply reply = startJob("n1", "107", start("alice", List.of("n1"), "job-b7", digest));
+    Reply reply = startJob("n1", "107", start("alice", List.of("n1"), id("job-b7"), digest));
 
     assertThat(reply.error()).isEqualTo("bundle-revoked");
   }
@@ -177,7 +188,7 @@ class JobApiTest {
     String digest = bundleGrantedToAlice("job-b8", Map.of());
     String grantId =
         server
-            .user("GET", "/v1/grants?bundle=job-b8", TestServer.OWNER, null)
+            .user("GET", "/v1/grants?bundle=" + id("job-b8"), TestServer.OWNER, null)
             .json()
             .path("grants")
             .get(0)
@@ -185,7 +196,7 @@ class JobApiTest {
             .asText();
     server.user("DELETE", "/v1/grants/" + grantId, TestServer.OWNER, null);
 
-    Reply reply = startJob("n1", "108", start("alice", List.of("n1"), "job-b8", digest));
+    Reply reply = startJob("n1", "108", start("alice", List.of("n1"), id("job-b8"), digest));
 
     assertThat(reply.error()).isEqualTo("grant-revoked");
   }
@@ -196,7 +207,7 @@ class JobApiTest {
     String digest = bundleGrantedToAlice("job-b9", Map.of("expiresAt", soon.toString()));
     server.clock().advance(Duration.ofSeconds(31));
 
-    Reply reply = startJob("n1", "109", start("alice", List.of("n1"), "job-b9", digest));
+    Reply reply = startJob("n1", "109", start("alice", List.of("n1"), id("job-b9"), digest));
 
     assertThat(reply.error()).isEqualTo("grant-expired");
   }
@@ -208,8 +219,9 @@ class JobApiTest {
             "job-b10", Map.of("partitions", List.of("gpu"), "nodes", List.of("n1")));
     String nodeOnly = bundleGrantedToAlice("job-b11", Map.of("nodes", List.of("n1")));
 
-    Reply partition = startJob("n1", "110", start("alice", List.of("n1"), "job-b10", digest));
-    Reply node = startJob("n1", "111", start("alice", List.of("n1", "n2"), "job-b11", nodeOnly));
+    Reply partition = startJob("n1", "110", start("alice", List.of("n1"), id("job-b10"), digest));
+    Reply node =
+        startJob("n1", "111", start("alice", List.of("n1", "n2"), id("job-b11"), nodeOnly));
 
     assertThat(partition.error()).isEqualTo("grant-partition-not-allowed");
     assertThat(node.error()).isEqualTo("grant-node-not-allowed");
@@ -219,10 +231,11 @@ class JobApiTest {
   void start_sameJobWithOtherUser_conflict() throws Exception {
     String digest = bundleGrantedToAlice("job-b12", Map.of());
     assertThat(
-            startJob("n1", "112", start("alice", List.of("n1", "n2"), "job-b12", digest)).status())
+            startJob("n1", "112", start("alice", List.of("n1", "n2"), id("job-b12"), digest))
+                .status())
         .isEqualTo(200);
 
-    Reply reply = startJob("n2", "112", start("bob", List.of("n1", "n2"), "job-b12", digest));
+    Reply reply = startJob("n2", "112", start("bob", List.of("n1", "n2"), id("job-b12"), digest));
 
     assertThat(reply.status()).isEqualTo(409);
     assertThat(reply.error()).isEqualTo("job-mismatch");
@@ -234,7 +247,7 @@ class JobApiTest {
     server.vault().failing(true);
     Reply reply;
     try {
-      reply = startJob("n1", "113", start("alice", List.of("n1"), "job-b13", digest));
+      reply = startJob("n1", "113", start("alice", List.of("n1"), id("job-b13"), digest));
     } finally {
       server.vault().failing(false);
     }
@@ -248,7 +261,7 @@ class JobApiTest {
   @Test
   void sweeper_jobPastTimeLimit_roleRemovedAndLaterStartDenied() throws Exception {
     String digest = bundleGrantedToAlice("job-b14", Map.of());
-    Map<String, Object> body = new HashMap<>(start("alice", List.of("n1"), "job-b14", digest));
+    Map<String, Object> body = new HashMap<>(start("alice", List.of("n1"), id("job-b14"), digest));
     body.put("timeLimitSeconds", 60);
     assertThat(startJob("n1", "114", body).status()).isEqualTo(200);
 
@@ -330,7 +343,7 @@ class JobApiTest {
   @Test
   void end_vaultFailsOnDelete_503ThenAdminEndRemovesRole() throws Exception {
     String digest = bundleGrantedToAlice("job-b16", Map.of());
-    assertThat(startJob("n1", "116", start("alice", List.of("n1"), "job-b16", digest)).status())
+    assertThat(startJob("n1", "116", start("alice", List.of("n1"), id("job-b16"), digest)).status())
         .isEqualTo(200);
     server.vault().failing(true);
     Reply end;

@@ -13,11 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
@@ -232,34 +230,25 @@ public final class TestServer implements AutoCloseable {
     return ownerKeys.computeIfAbsent(owner, o -> newKeyPair());
   }
 
-  /** Registers a bundle signed with the owner's key and returns the reply. */
-  public Reply registerBundle(String token, String owner, String bundleId) throws Exception {
-    String manifest =
-        JSON.writeValueAsString(
-            Map.of(
-                "bundleId",
-                bundleId,
-                "owner",
-                owner,
-                "ownerRecipients",
-                List.of("age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq")));
-    return registerManifest(token, manifest.getBytes(StandardCharsets.UTF_8), ownerKey(owner));
+  /**
+   * Registers the manifest of a data bundle that tests call {@code label} (its identifier is {@link
+   * TestManifests#bundleId}), signed with the owner's key, and returns the reply.
+   */
+  public Reply registerBundle(String token, String owner, String label) throws Exception {
+    return registerManifest(
+        token,
+        TestManifests.signed(TestManifests.unsigned(owner, label, "kv-hpcs"), ownerKey(owner)));
   }
 
-  /** Registers manifest bytes signed with the key pair. */
-  public Reply registerManifest(String token, byte[] manifest, KeyPair key) throws Exception {
-    Signature signer = Signature.getInstance("Ed25519");
-    signer.initSign(key.getPrivate());
-    signer.update(manifest);
-    Base64.Encoder base64 = Base64.getEncoder();
-    return user(
+  /** Sends manifest file bytes to {@code POST /v1/bundles}. */
+  public Reply registerManifest(String token, byte[] manifest) throws Exception {
+    return call(
         "POST",
         "/v1/bundles",
+        null,
         token,
-        Map.of(
-            "manifest", base64.encodeToString(manifest),
-            "signature", base64.encodeToString(signer.sign()),
-            "publicKey", base64.encodeToString(key.getPublic().getEncoded())));
+        "application/json",
+        new String(manifest, StandardCharsets.UTF_8));
   }
 
   private static KeyPair newKeyPair() {

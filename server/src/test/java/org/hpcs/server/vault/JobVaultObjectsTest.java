@@ -9,13 +9,13 @@ import org.junit.jupiter.api.Test;
 class JobVaultObjectsTest {
   @Test
   void dataPath_singleSegmentMount_dataAfterMount() {
-    assertThat(new JobVaultObjects("kv-hpcs").dataPath("owner", "b1"))
+    assertThat(JobVaultObjects.dataPath("kv-hpcs", "owners/owner/bundles/b1"))
         .isEqualTo("kv-hpcs/data/owners/owner/bundles/b1");
   }
 
   @Test
   void dataPath_multiSegmentMount_dataAfterWholeMount() {
-    assertThat(new JobVaultObjects("/secret/hpcs/").dataPath("owner", "b1"))
+    assertThat(JobVaultObjects.dataPath("/secret/hpcs/", "owners/owner/bundles/b1"))
         .isEqualTo("secret/hpcs/data/owners/owner/bundles/b1");
   }
 
