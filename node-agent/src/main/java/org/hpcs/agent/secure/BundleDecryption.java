@@ -39,19 +39,27 @@ final class BundleDecryption {
   /** File name of the decrypted image inside the image mount. */
   static final String IMAGE_FILE = "image.sif";
 
+  /** Creates a new plaintext file for the image, such as {@link GocryptfsMount#openForWrite}. */
+  @FunctionalInterface
+  interface ImageTarget {
+    /** Creates and opens the file {@code name}. */
+    PlaintextFile open(String name) throws MountException, IOException;
+  }
+
   private BundleDecryption() {}
 
   /**
-   * Decrypts the container image into {@code mount} and returns its path there.
+   * Decrypts the container image into a new file {@value #IMAGE_FILE} of {@code target} (the image
+   * mount) and returns its path.
    *
    * @throws PipelineException naming the file and what failed
    */
   static Path decryptImage(
-      OpenedBundle bundle, List<AgeIdentity> identities, GocryptfsMount mount, String where)
+      OpenedBundle bundle, List<AgeIdentity> identities, ImageTarget target, String where)
       throws PipelineException {
     BundleManifest manifest = bundle.manifest();
     String source = bundle.ciphertextPath().toString();
-    try (PlaintextFile sif = mount.openForWrite(IMAGE_FILE)) {
+    try (PlaintextFile sif = target.open(IMAGE_FILE)) {
       DigestingReadableChannel ciphertext =
           new DigestingReadableChannel(new CiphertextReader(bundle.ciphertext()));
       try (ReadableByteChannel plaintext = AgeDecryptor.open(ciphertext, source, identities)) {

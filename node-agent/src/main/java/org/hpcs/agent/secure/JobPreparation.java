@@ -38,18 +38,32 @@ import org.hpcs.common.crypto.InvalidAgeKeyException;
  * any point removes what was mounted or decrypted.
  */
 final class JobPreparation {
+  /** Looks up user name, nodes, partition and time limit of a job, as {@link JobFacts} does. */
+  @FunctionalInterface
+  interface FactsSource {
+    /** Returns the job's facts; the bundles of the result are ignored. */
+    JobStartRequest lookup(JobContext job) throws PipelineException;
+  }
+
+  /** Looks up a job's working directory, as {@link JobWorkDir} does. */
+  @FunctionalInterface
+  interface WorkDirSource {
+    /** Returns the job's working directory. */
+    Path lookup(long jobId, String node) throws PipelineException;
+  }
+
   private final SecureJobSettings settings;
   private final ServerApi server;
-  private final JobFacts facts;
-  private final JobWorkDir workDirs;
+  private final FactsSource facts;
+  private final WorkDirSource workDirs;
   private final VaultKeyReader keyReader;
   private final StageEvents events;
 
   JobPreparation(
       SecureJobSettings settings,
       ServerApi server,
-      JobFacts facts,
-      JobWorkDir workDirs,
+      FactsSource facts,
+      WorkDirSource workDirs,
       VaultKeyReader keyReader,
       StageEvents events) {
     this.settings = settings;
@@ -113,7 +127,7 @@ final class JobPreparation {
       OpenedBundle imageBundle = bundles.image();
       Path sif =
           BundleDecryption.decryptImage(
-              imageBundle, keys.of(imageBundle.manifest().bundleId()), image, where);
+              imageBundle, keys.of(imageBundle.manifest().bundleId()), image::openForWrite, where);
       extractData(bundles.data(), keys, input.mountPoint(), user, where);
       keys.close();
       events.report(job.jobId(), "decrypted", "image and " + bundles.data().size() + " datasets");

@@ -69,7 +69,10 @@ public final class SecureJobPipeline implements JobPipeline {
     this.server = server;
     StageEvents events = new StageEvents(settings.node(), reporter, clock);
     this.preparation =
-        server.map(api -> new JobPreparation(settings, api, facts, workDirs, keyReader, events));
+        server.map(
+            api ->
+                new JobPreparation(
+                    settings, api, facts::lookup, workDirs::lookup, keyReader, events));
     this.launchFiles = new LaunchFiles(settings.launchDir());
     this.cleanup = new JobCleanup(settings, launchFiles, events);
   }
