@@ -27,7 +27,9 @@ import org.hpcs.common.crypto.Sha256;
 /** Writes signed bundles and job manifests into a directory, as hpcs bundle create would. */
 final class BundleFixture {
   final Path dir;
-  final KeyPair owner = Ed25519Keys.generate();
+  final KeyPair owner;
+  final String ownerName;
+  final String kvMount;
   final AgeIdentity output = AgeIdentity.generate();
 
   /**
@@ -41,7 +43,15 @@ final class BundleFixture {
   record Bundle(BundleManifest manifest, AgeIdentity identity, Path manifestFile, Path ageFile) {}
 
   BundleFixture(Path dir) throws IOException {
+    this(dir, Ed25519Keys.generate(), "owner", "kv-hpcs");
+  }
+
+  /** Writes bundles of {@code ownerName}, signed with {@code owner}, keyed in {@code kvMount}. */
+  BundleFixture(Path dir, KeyPair owner, String ownerName, String kvMount) throws IOException {
     this.dir = dir;
+    this.owner = owner;
+    this.ownerName = ownerName;
+    this.kvMount = kvMount;
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
@@ -72,12 +82,12 @@ final class BundleFixture {
         ManifestSigner.sign(
             BundleManifest.unsigned(
                 kind,
-                "owner",
+                ownerName,
                 name,
                 "2025-01-31T12:00:00Z",
                 new ContentDigest(cipher.hex(), cipher.size()),
                 plain,
-                "kv-hpcs",
+                kvMount,
                 output.recipient().value()),
             owner);
     Path manifestFile = dir.resolve(name + ".manifest.json");
