@@ -53,6 +53,11 @@ int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 	return hpcs_slurmstepd_task_init_privileged(sp, ac, av);
 }
 
+int slurm_spank_task_init(spank_t sp, int ac, char **av)
+{
+	return hpcs_slurmstepd_task_init(sp, ac, av);
+}
+
 int slurm_spank_job_epilog(spank_t sp, int ac, char **av)
 {
 	return hpcs_jobscript_epilog(sp, ac, av);

@@ -260,12 +260,15 @@ const char *hpcs_fields_get(const struct hpcs_fields *f, const char *key)
 	return NULL;
 }
 
-/* A reply carries exactly v, status and (for errors, optionally otherwise) message. */
+/*
+ * A reply carries v, status, message (required for errors, optional otherwise) and, only in
+ * an ok reply, launch: the absolute path of the step's launch file.
+ */
 int hpcs_reply_parse(char *payload, size_t len, struct hpcs_reply *reply, char *err,
 		     size_t errlen)
 {
 	struct hpcs_fields f;
-	const char *status, *message;
+	const char *status, *message, *launch;
 	size_t i;
 
 	memset(reply, 0, sizeof(*reply));
@@ -278,13 +281,15 @@ int hpcs_reply_parse(char *payload, size_t len, struct hpcs_reply *reply, char *
 	for (i = 1; i < f.count; i++) {
 		const char *k = f.items[i].key;
 
-		if (strcmp(k, "status") != 0 && strcmp(k, "message") != 0) {
+		if (strcmp(k, "status") != 0 && strcmp(k, "message") != 0 &&
+		    strcmp(k, "launch") != 0) {
 			snprintf(err, errlen, "unknown reply key '%s'", k);
 			return -1;
 		}
 	}
 	status = hpcs_fields_get(&f, "status");
 	message = hpcs_fields_get(&f, "message");
+	launch = hpcs_fields_get(&f, "launch");
 	if (status == NULL) {
 		snprintf(err, errlen, "reply has no status");
 		return -1;
@@ -302,6 +307,18 @@ int hpcs_reply_parse(char *payload, size_t len, struct hpcs_reply *reply, char *
 	} else {
 		snprintf(err, errlen, "unknown reply status '%.32s'", status);
 		return -1;
+	}
+	if (launch != NULL) {
+		if (reply->status != HPCS_STATUS_OK) {
+			snprintf(err, errlen, "only an ok reply may carry a launch path");
+			return -1;
+		}
+		if (launch[0] != '/' || strlen(launch) >= sizeof(reply->launch)) {
+			snprintf(err, errlen, "launch path is not absolute or longer than %d bytes",
+				 HPCS_MAX_LAUNCH_PATH - 1);
+			return -1;
+		}
+		memcpy(reply->launch, launch, strlen(launch) + 1);
 	}
 	if (message != NULL)
 		snprintf(reply->message, sizeof(reply->message), "%s", message);

@@ -17,6 +17,7 @@
 #define HPCS_MAX_KEY 32
 #define HPCS_MAX_FIELDS 32
 #define HPCS_MAX_MESSAGE 1024
+#define HPCS_MAX_LAUNCH_PATH 4096	/* longest launch path in a reply, NUL included */
 
 struct hpcs_field {
 	const char *key;	/* points into the parsed buffer, NUL-terminated */
@@ -41,6 +42,7 @@ enum hpcs_status { HPCS_STATUS_OK, HPCS_STATUS_ERROR, HPCS_STATUS_PROGRESS };
 struct hpcs_reply {
 	enum hpcs_status status;
 	char message[HPCS_MAX_MESSAGE];
+	char launch[HPCS_MAX_LAUNCH_PATH];	/* ok reply to step_start: the launch file, or "" */
 };
 
 int hpcs_msg_init(struct hpcs_msg *m, const char *op);

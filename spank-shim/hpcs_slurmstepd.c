@@ -9,9 +9,15 @@
  * task_init_privileged runs as root once per task, in each task's forked child. A shared
  * anonymous mapping with a robust process-shared mutex lets the first task of the step talk
  * to the agent and the others reuse its result, so the agent sees one step start per step.
+ *
+ * The agent's ok reply names the step's launch file. task_init, which runs as the job user
+ * right before Slurm would exec the task, reads it and execs the container runtime with the
+ * task's own argv appended, so the task runs inside the container in its own process tree.
+ * Nothing runs unsecured: if anything is wrong, task_init fails the task.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +27,11 @@
 
 #include "hpcs_client.h"
 #include "hpcs_common.h"
+#include "hpcs_launch.h"
 #include "hpcs_slurmstepd.h"
+
+/* The only environment the container runtime gets; it passes the container its own. */
+static char *const runtime_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 
 enum step_state { STEP_NOT_SENT = 0, STEP_STARTED = 1, STEP_FAILED = 2 };
 
@@ -30,6 +40,7 @@ struct step_shared {
 	int state;
 	int sent;	/* a step_start reached the socket, so the agent may hold the step */
 	char message[HPCS_MAX_PATH + 2048];
+	char launch[HPCS_MAX_LAUNCH_PATH];	/* the agent's launch file for this step */
 };
 
 static struct {
@@ -166,6 +177,19 @@ static void add_item(spank_t sp, struct hpcs_msg *msg, const char *key, spank_it
 		hpcs_msg_add_u32(msg, key, value);
 }
 
+/* The batch step's argv[0] is the host path of its script, which the container must see. */
+static void add_batch_script(spank_t sp, struct hpcs_msg *msg)
+{
+	char **argv = NULL;
+	int argc = 0;
+
+	if (context.step_id != SLURM_BATCH_SCRIPT)
+		return;
+	if (spank_get_item(sp, S_JOB_ARGV, &argc, &argv) == ESPANK_SUCCESS && argc > 0 &&
+	    argv != NULL && argv[0] != NULL)
+		hpcs_msg_add(msg, "script", argv[0]);
+}
+
 /* Send step_start; on failure write the user-facing reason to context.shared->message. */
 static int send_step_start(spank_t sp)
 {
@@ -195,6 +219,7 @@ static int send_step_start(spank_t sp)
 	add_job_env(sp, &msg, "nodelist", "SLURM_JOB_NODELIST");
 	hpcs_msg_add(&msg, "source", context.source);
 	hpcs_msg_add(&msg, "manifest", context.manifest_path);
+	add_batch_script(sp, &msg);
 	if (context.manifest != NULL)
 		hpcs_msg_add_base64(&msg, "manifest_data", context.manifest, context.manifest_len);
 	shared->sent = 1;
@@ -206,8 +231,14 @@ static int send_step_start(spank_t sp)
 		snprintf(shared->message, sizeof(shared->message),
 			 "node agent on %s rejected job %u step %u: %s", context.node,
 			 context.job_id, context.step_id, reply.message);
+	else if (reply.launch[0] == '\0')
+		snprintf(shared->message, sizeof(shared->message),
+			 "node agent on %s sent no launch file, so the step cannot run in its "
+			 "container; install the node agent that matches this plugin", context.node);
 	else
 		rc = 0;
+	if (rc == 0)
+		memcpy(shared->launch, reply.launch, sizeof(shared->launch));
 	hpcs_msg_free(&msg);
 	return rc;
 }
@@ -256,6 +287,46 @@ int hpcs_slurmstepd_task_init_privileged(spank_t sp, int ac, char **av)
 		return 0;
 	slurm_error("hpcs: %s (job %u step %u); the step did not run", shared->message,
 		    context.job_id, context.step_id);
+	return -1;
+}
+
+/* Runs as the job user right before Slurm's exec of the task; returns only on failure. */
+int hpcs_slurmstepd_task_init(spank_t sp, int ac, char **av)
+{
+	struct step_shared *shared = context.shared;
+	struct hpcs_launch launch;
+	char err[HPCS_MAX_LAUNCH_PATH + 256];
+	char **task_argv = NULL, **argv;
+	int task_argc = 0;
+
+	(void)ac;
+	(void)av;
+	if (!context.secured)
+		return 0;
+	if (shared == NULL || shared->state != STEP_STARTED || shared->launch[0] == '\0') {
+		slurm_error("hpcs: job %u step %u on %s has no launch file from the node agent; "
+			    "the task did not run", context.job_id, context.step_id, context.node);
+		return -1;
+	}
+	if (hpcs_launch_read(shared->launch, &launch, err, sizeof(err)) < 0) {
+		slurm_error("hpcs: job %u step %u on %s: %s; the task did not run",
+			    context.job_id, context.step_id, context.node, err);
+		return -1;
+	}
+	if (spank_get_item(sp, S_JOB_ARGV, &task_argc, &task_argv) != ESPANK_SUCCESS ||
+	    (argv = hpcs_launch_argv(&launch, task_argc, task_argv, err, sizeof(err))) == NULL) {
+		slurm_error("hpcs: job %u step %u on %s: the task's command is not available%s%s; "
+			    "the task did not run", context.job_id, context.step_id, context.node,
+			    task_argv == NULL ? "" : ": ", task_argv == NULL ? "" : err);
+		hpcs_launch_free(&launch);
+		return -1;
+	}
+	execve(argv[0], argv, runtime_env);
+	slurm_error("hpcs: job %u step %u on %s: cannot run the container runtime %s: %s; "
+		    "ask the site admins to check the node", context.job_id, context.step_id,
+		    context.node, argv[0], strerror(errno));
+	free(argv);
+	hpcs_launch_free(&launch);
 	return -1;
 }
 

@@ -1,6 +1,6 @@
 /*
- * Randomized fuzzer for the reply decoder and the field parser, built with AddressSanitizer
- * and UBSan. With clang, build it with -fsanitize=fuzzer to use libFuzzer's engine instead
+ * Randomized fuzzer for the reply decoder, the field parser and the launch file parser, built
+ * with AddressSanitizer and UBSan. With clang, build it with -fsanitize=fuzzer to use libFuzzer's engine instead
  * (define HPCS_LIBFUZZER); without, main() feeds random and mutated inputs from a fixed seed.
  */
 #include <stdint.h>
@@ -8,7 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hpcs_launch.h"
 #include "hpcs_proto.h"
+
+/* A parsed launch file has 1..max prefix elements, an absolute first one and a NULL after. */
+static void check_launch(char *copy, size_t size)
+{
+	struct hpcs_launch launch;
+	char err[256] = "";
+
+	if (hpcs_launch_parse(copy, size, &launch, err, sizeof(err)) == 0) {
+		if (launch.argc < 1 || launch.argc > HPCS_LAUNCH_MAX_ARGS ||
+		    launch.argv[0][0] != '/' || launch.argv[launch.argc] != NULL)
+			abort();
+		free(launch.argv);
+	} else if (err[0] == '\0') {
+		abort();
+	}
+}
 
 static void check_one(const uint8_t *data, size_t size)
 {
@@ -27,6 +44,9 @@ static void check_one(const uint8_t *data, size_t size)
 	if (hpcs_reply_parse(copy, size, &reply, err, sizeof(err)) == 0) {
 		if (reply.status == HPCS_STATUS_ERROR && reply.message[0] == '\0')
 			abort();
+		if (reply.launch[0] != '\0' &&
+		    (reply.status != HPCS_STATUS_OK || reply.launch[0] != '/'))
+			abort();
 	} else if (err[0] == '\0') {
 		abort();	/* every rejection names its reason */
 	}
@@ -42,6 +62,8 @@ static void check_one(const uint8_t *data, size_t size)
 				abort();
 		}
 	}
+	memcpy(copy, data, size);
+	check_launch(copy, size);
 	free(copy);
 }
 
@@ -61,6 +83,19 @@ static const char *seeds[] = {
 	"v=2\nstatus=ok\n",
 	"v=1\nstatus=ok\nstatus=ok\n",
 	"v=1\nstatus=ok\nextra=1\n",
+	"v=1\nstatus=ok\nlaunch=/run/hpcs/launch/n1/12.0\n",
+	"v=1\nstatus=error\nmessage=no\nlaunch=/x\n",
+};
+
+/* Launch files contain NUL bytes, so their seeds carry explicit lengths. */
+static const struct {
+	const char *bytes;
+	size_t len;
+} launch_seeds[] = {
+#define SEED(text) { text, sizeof(text) - 1 }
+	SEED("HPCS-LAUNCH-1\0argv\0/usr/bin/bwrap\0--unshare-all\0--\0"),
+	SEED("HPCS-LAUNCH-1\0args\0/usr/bin/apptainer\0exec\0/tmp/hpcs-job-script\0"),
+#undef SEED
 };
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -179,6 +214,12 @@ int main(int argc, char **argv)
 			len = next_random() % 256;
 			for (size_t j = 0; j < len; j++)
 				buf[j] = (uint8_t)next_random();
+		} else if (i % 4 == 1) {
+			size_t k = next_random() % (sizeof(launch_seeds) / sizeof(launch_seeds[0]));
+
+			len = launch_seeds[k].len;
+			memcpy(buf, launch_seeds[k].bytes, len);
+			len = mutate(buf, len, cap);
 		} else {
 			const char *seed = seeds[next_random() % (sizeof(seeds) / sizeof(seeds[0]))];
 

@@ -1,6 +1,7 @@
 /* Unit tests for the Slurm-free parts of the plugin: arguments, paths, manifests, codec, client. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "hpcs_check.h"
 #include "hpcs_client.h"
+#include "hpcs_launch.h"
 #include "hpcs_proto.h"
 
 static int passed, failed;
@@ -174,6 +176,16 @@ static void test_reply(void)
 	CHECK("reply_truncated", parse_reply("v=1\nstatus=ok", &r, err) < 0);
 	CHECK("reply_controlChar", parse_reply("v=1\nstatus=ok\rx\n", &r, err) < 0);
 	CHECK("reply_unknownStatus", parse_reply("v=1\nstatus=maybe\n", &r, err) < 0);
+	CHECK("reply_okWithoutLaunch", parse_reply("v=1\nstatus=ok\n", &r, err) == 0 &&
+	      r.launch[0] == '\0');
+	CHECK("reply_okWithLaunch",
+	      parse_reply("v=1\nstatus=ok\nlaunch=/run/hpcs/launch/n1/7.0\n", &r, err) == 0 &&
+	      strcmp(r.launch, "/run/hpcs/launch/n1/7.0") == 0);
+	CHECK("reply_errorWithLaunch",
+	      parse_reply("v=1\nstatus=error\nmessage=no\nlaunch=/x\n", &r, err) < 0 &&
+	      strstr(err, "only an ok reply") != NULL);
+	CHECK("reply_relativeLaunch", parse_reply("v=1\nstatus=ok\nlaunch=run/x\n", &r, err) < 0 &&
+	      strstr(err, "not absolute") != NULL);
 }
 
 static void test_encoder(void)
@@ -289,6 +301,168 @@ static void test_client(void)
 	unlink(path);
 }
 
+static int parse_launch(const char *bytes, size_t len, struct hpcs_launch *l, char *err)
+{
+	static char buf[HPCS_LAUNCH_MAX_BYTES + 16];
+
+	memcpy(buf, bytes, len);
+	return hpcs_launch_parse(buf, len, l, err, 256);
+}
+
+#define LAUNCH(text) text, sizeof(text) - 1
+
+static void test_launch_parse(void)
+{
+	struct hpcs_launch l;
+	char err[256];
+
+	CHECK("launchParse_argvMode",
+	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0/usr/bin/bwrap\0--\0"), &l, err) == 0 &&
+	      l.argc == 2 && strcmp(l.argv[0], "/usr/bin/bwrap") == 0 &&
+	      strcmp(l.argv[1], "--") == 0 && l.argv[2] == NULL && !l.skip_task_argv0);
+	free(l.argv);
+	CHECK("launchParse_argsMode",
+	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0args\0/b\0/tmp/s\0"), &l, err) == 0 &&
+	      l.skip_task_argv0);
+	free(l.argv);
+	CHECK("launchParse_emptyArgumentKept",
+	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0/b\0\0x\0"), &l, err) == 0 &&
+	      l.argc == 3 && l.argv[1][0] == '\0');
+	free(l.argv);
+	CHECK("launchParse_wrongMagic",
+	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0/b\0"), &l, err) < 0 &&
+	      strstr(err, "HPCS-LAUNCH-1") != NULL);
+	CHECK("launchParse_unknownMode",
+	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0all\0/b\0"), &l, err) < 0 &&
+	      strstr(err, "unknown mode") != NULL);
+	CHECK("launchParse_noCommand",
+	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0"), &l, err) < 0);
+	CHECK("launchParse_relativeCommand",
+	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0bwrap\0"), &l, err) < 0 &&
+	      strstr(err, "not an absolute path") != NULL);
+	CHECK("launchParse_notTerminated",
+	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0/b"), &l, err) < 0 &&
+	      strstr(err, "NUL-terminated") != NULL);
+	CHECK("launchParse_empty", parse_launch("", 0, &l, err) < 0);
+}
+
+static void test_launch_too_many_args(void)
+{
+	static char buf[HPCS_LAUNCH_MAX_BYTES];
+	struct hpcs_launch l;
+	char err[256];
+	size_t len = 0;
+	int i;
+
+	len += (size_t)sprintf(buf + len, "HPCS-LAUNCH-1") + 1;
+	len += (size_t)sprintf(buf + len, "argv") + 1;
+	for (i = 0; i <= HPCS_LAUNCH_MAX_ARGS; i++)
+		len += (size_t)sprintf(buf + len, "/a") + 1;
+	CHECK("launchParse_tooManyArguments", hpcs_launch_parse(buf, len, &l, err, 256) < 0 &&
+	      strstr(err, "more than") != NULL);
+}
+
+static void test_launch_argv(void)
+{
+	struct hpcs_launch l;
+	char err[256], *task[] = { "/usr/bin/jp2a", "--width=60", "in.png", NULL };
+	char **argv;
+
+	parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0/usr/bin/bwrap\0--\0"), &l, err);
+	argv = hpcs_launch_argv(&l, 3, task, err, sizeof(err));
+	CHECK("launchArgv_appendsTaskArgv", argv != NULL &&
+	      strcmp(argv[0], "/usr/bin/bwrap") == 0 && strcmp(argv[1], "--") == 0 &&
+	      strcmp(argv[2], "/usr/bin/jp2a") == 0 && strcmp(argv[4], "in.png") == 0 &&
+	      argv[5] == NULL);
+	free(argv);
+	CHECK("launchArgv_noTaskCommand", hpcs_launch_argv(&l, 0, task, err, sizeof(err)) == NULL &&
+	      strstr(err, "no command") != NULL);
+	free(l.argv);
+	parse_launch(LAUNCH("HPCS-LAUNCH-1\0args\0/b\0/tmp/hpcs-job-script\0"), &l, err);
+	argv = hpcs_launch_argv(&l, 3, task, err, sizeof(err));
+	CHECK("launchArgv_argsModeDropsArgv0", argv != NULL &&
+	      strcmp(argv[1], "/tmp/hpcs-job-script") == 0 &&
+	      strcmp(argv[2], "--width=60") == 0 && argv[4] == NULL);
+	free(argv);
+	free(l.argv);
+}
+
+/* A directory only root can change, below the test binary's directory (not the 1777 /tmp). */
+static char launch_dir[PATH_MAX];
+
+static void write_launch(const char *name, const char *bytes, size_t len, mode_t mode)
+{
+	char path[PATH_MAX + 64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", launch_dir, name);
+	f = fopen(path, "w");
+	if (f == NULL || fwrite(bytes, 1, len, f) != len || fclose(f) != 0 ||
+	    chmod(path, mode) != 0) {
+		perror(path);
+		exit(2);
+	}
+}
+
+static int read_launch(const char *name, char *err)
+{
+	char path[PATH_MAX + 64];
+	struct hpcs_launch l;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", launch_dir, name);
+	rc = hpcs_launch_read(path, &l, err, 512);
+	if (rc == 0)
+		hpcs_launch_free(&l);
+	return rc;
+}
+
+static void test_launch_read(void)
+{
+	char exe[PATH_MAX], err[512], path[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (geteuid() != 0 || n <= 0) {
+		printf("test_units: launch file checks skipped (they need root)\n");
+		return;
+	}
+	exe[n] = '\0';
+	snprintf(launch_dir, sizeof(launch_dir), "%.*s/launch-XXXXXX",
+		 (int)(strrchr(exe, '/') - exe), exe);
+	if (mkdtemp(launch_dir) == NULL || chmod(launch_dir, 0711) != 0) {
+		perror(launch_dir);
+		exit(2);
+	}
+	write_launch("good", LAUNCH("HPCS-LAUNCH-1\0argv\0/usr/bin/bwrap\0"), 0640);
+	write_launch("groupWritable", LAUNCH("HPCS-LAUNCH-1\0argv\0/b\0"), 0660);
+	write_launch("userOwned", LAUNCH("HPCS-LAUNCH-1\0argv\0/b\0"), 0644);
+	snprintf(path, sizeof(path), "%s/userOwned", launch_dir);
+	CHECK("launchRead_setup", chown(path, 1, 1) == 0);
+	snprintf(path, sizeof(path), "%s/link", launch_dir);
+	CHECK("launchRead_setupLink", symlink("good", path) == 0);
+	snprintf(path, sizeof(path), "%s/fifo", launch_dir);
+	CHECK("launchRead_setupFifo", mkfifo(path, 0644) == 0);
+
+	CHECK("launchRead_valid", read_launch("good", err) == 0);
+	CHECK("launchRead_groupWritable", read_launch("groupWritable", err) < 0 &&
+	      strstr(err, "only root can change") != NULL);
+	CHECK("launchRead_notRootOwned", read_launch("userOwned", err) < 0 &&
+	      strstr(err, "only root can change") != NULL);
+	CHECK("launchRead_symlink", read_launch("link", err) < 0);
+	CHECK("launchRead_fifo", read_launch("fifo", err) < 0 &&
+	      strstr(err, "not a regular file") != NULL);
+	CHECK("launchRead_missing", read_launch("absent", err) < 0 &&
+	      strstr(err, "No such file") != NULL);
+	CHECK("launchRead_relativePath",
+	      hpcs_launch_read("launch/7.0", &(struct hpcs_launch){ 0 }, err, 512) < 0 &&
+	      strstr(err, "not absolute") != NULL);
+	chmod(launch_dir, 0777);
+	CHECK("launchRead_writableDirectory", read_launch("good", err) < 0 &&
+	      strstr(err, "launch directory") != NULL);
+	snprintf(path, sizeof(path), "rm -rf '%s'", launch_dir);
+	CHECK("launchRead_cleanup", system(path) == 0);
+}
+
 int main(void)
 {
 	if (mkdtemp(tmpdir) == NULL) {
@@ -299,6 +473,10 @@ int main(void)
 	test_socket_path();
 	test_manifest();
 	test_reply();
+	test_launch_parse();
+	test_launch_too_many_args();
+	test_launch_argv();
+	test_launch_read();
 	test_encoder();
 	test_client();
 	printf("test_units: %d passed, %d failed\n", passed, failed);

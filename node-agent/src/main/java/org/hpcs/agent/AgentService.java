@@ -2,6 +2,7 @@ package org.hpcs.agent;
 
 import org.hpcs.agent.job.JobRegistry;
 import org.hpcs.agent.job.PipelineException;
+import org.hpcs.agent.job.StepLaunch;
 import org.hpcs.agent.protocol.Reply;
 import org.hpcs.agent.protocol.Request;
 import org.hpcs.agent.socket.RequestHandler;
@@ -52,9 +53,14 @@ public final class AgentService implements RequestHandler {
 
   private Reply attach(Request.StepStart start) {
     try {
-      registry.attachStep(start);
-      LOG.info("job {} step {} attached on {}", start.jobId(), start.stepId(), node);
-      return Reply.ok();
+      StepLaunch launch = registry.attachStep(start);
+      LOG.info(
+          "job {} step {} attached on {}, launch file {}",
+          start.jobId(),
+          start.stepId(),
+          node,
+          launch.launchFile());
+      return Reply.launch(launch.launchFile().toString());
     } catch (PipelineException e) {
       LOG.warn(
           "job {} step {} rejected on {}: {}", start.jobId(), start.stepId(), node, e.getMessage());

@@ -22,12 +22,20 @@ import org.hpcs.agent.enrol.EnrolmentException;
 import org.hpcs.agent.job.JobFacts;
 import org.hpcs.agent.job.JobRegistry;
 import org.hpcs.agent.job.JobStateStore;
-import org.hpcs.agent.job.ServerJobPipeline;
+import org.hpcs.agent.job.JobWorkDir;
 import org.hpcs.agent.job.SqueueJobs;
+import org.hpcs.agent.mount.FusePreflight;
+import org.hpcs.agent.mount.MountException;
+import org.hpcs.agent.mount.WorkspaceLayout;
 import org.hpcs.agent.report.Journal;
 import org.hpcs.agent.report.Reporter;
 import org.hpcs.agent.report.Reporters;
 import org.hpcs.agent.report.ServerReporter;
+import org.hpcs.agent.runtime.ApptainerRuntime;
+import org.hpcs.agent.runtime.BwrapRuntime;
+import org.hpcs.agent.runtime.ContainerRuntime;
+import org.hpcs.agent.secure.SecureJobPipeline;
+import org.hpcs.agent.secure.SecureJobSettings;
 import org.hpcs.agent.server.EnrolmentApi;
 import org.hpcs.agent.server.HttpServerApi;
 import org.hpcs.agent.server.ServerApi;
@@ -40,6 +48,10 @@ import org.hpcs.agent.spire.SpireAgentSupervisor;
 import org.hpcs.agent.spire.SvidException;
 import org.hpcs.agent.spire.SvidFetcher;
 import org.hpcs.agent.spire.WorkloadSocket;
+import org.hpcs.agent.vault.JwtSvidSource;
+import org.hpcs.agent.vault.KeyReleaseException;
+import org.hpcs.agent.vault.VaultKeyReader;
+import org.hpcs.agent.vault.WorkloadJwtSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +63,7 @@ public final class NodeAgent implements AutoCloseable {
   private final AgentConfig config;
   private final Clock clock = Clock.systemUTC();
   private final List<AutoCloseable> resources = new ArrayList<>();
+  private Path workloadSocket;
 
   /** Creates the agent; {@link #start()} brings it up. */
   public NodeAgent(AgentConfig config) {
@@ -76,8 +89,7 @@ public final class NodeAgent implements AutoCloseable {
           new JobRegistry(
               config.node(),
               new JobStateStore(config.stateDir().resolve("jobs")),
-              new ServerJobPipeline(
-                  config.node(), server, new JobFacts(config.slurmBinDir(), config.slurmConf())),
+              securePipeline(server, reporter),
               reporter,
               clock);
       registry.recover();
@@ -97,7 +109,11 @@ public final class NodeAgent implements AutoCloseable {
     } catch (IOException e) {
       throw new StartupException(
           "node agent for " + config.node() + " failed to start: " + e.getMessage(), e);
-    } catch (SvidException | EnrolmentException | ServerException | HclException e) {
+    } catch (SvidException
+        | EnrolmentException
+        | ServerException
+        | HclException
+        | MountException e) {
       throw new StartupException(e.getMessage(), e);
     }
   }
@@ -134,6 +150,7 @@ public final class NodeAgent implements AutoCloseable {
     }
     Path socket = WorkloadSocket.resolve(spire, System.getenv());
     WorkloadSocket.await(socket, spire.agentStartTimeout(), clock);
+    workloadSocket = socket;
     X509Source svid =
         new SvidFetcher(
                 socket, SpiffeId.parse(config.nodeSpiffeId()), spire.svidFetchTimeout(), clock)
@@ -144,6 +161,39 @@ public final class NodeAgent implements AutoCloseable {
       return Optional.empty();
     }
     return Optional.of(HttpServerApi.create(config.server().get(), svid, config.node()));
+  }
+
+  private SecureJobPipeline securePipeline(Optional<ServerApi> server, Reporter reporter)
+      throws MountException {
+    AgentConfig.Jobs jobs = config.jobs();
+    ContainerRuntime runtime =
+        jobs.runtime().equals(AgentConfig.Jobs.BWRAP)
+            ? new BwrapRuntime(jobs.runtimeBinary())
+            : new ApptainerRuntime(jobs.runtimeBinary(), jobs.requireEncryptedImage());
+    SecureJobSettings settings =
+        new SecureJobSettings(
+            config.node(),
+            new WorkspaceLayout(
+                jobs.workspaceStateDir(), jobs.workspaceRunDir(), Duration.ofSeconds(2)),
+            jobs.launchDir(),
+            runtime,
+            new FusePreflight(FusePreflight.Host.current()));
+    JwtSvidSource jwts =
+        audience -> {
+          throw new KeyReleaseException(
+              "the node agent on " + config.node() + " has no SPIRE Workload API configured");
+        };
+    if (workloadSocket != null) {
+      jwts = new WorkloadJwtSource(workloadSocket, SpiffeId.parse(config.nodeSpiffeId()));
+    }
+    return new SecureJobPipeline(
+        settings,
+        server,
+        new JobFacts(config.slurmBinDir(), config.slurmConf()),
+        new JobWorkDir(config.slurmBinDir(), config.slurmConf()),
+        new VaultKeyReader(jwts, jobs.vaultCaFile(), jobs.vaultTimeout()),
+        reporter,
+        clock);
   }
 
   private Reporter reporter(Optional<ServerApi> server) {

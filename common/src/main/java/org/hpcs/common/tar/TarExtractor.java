@@ -17,6 +17,7 @@ import java.util.stream.Stream;
  * directory is emptied again, and removed if this extractor created it.
  */
 public final class TarExtractor {
+
   private TarExtractor() {}
 
   /** Summary of a finished extraction. */

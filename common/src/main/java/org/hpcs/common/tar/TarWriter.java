@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -48,6 +49,42 @@ public final class TarWriter {
       throw new TarException(
           "%s is neither a regular file nor a directory; pass a dataset file or directory"
               .formatted(source));
+    }
+    tar.finish();
+    tar.close();
+  }
+
+  /**
+   * Writes the directory {@code dir} as tar to {@code out} below the top-level directory entry
+   * {@code prefix/}, finishing the archive but leaving {@code out} open. Entries that {@link
+   * #write} rejects (links pointing out of the tree, sockets, devices, FIFOs) are left out and
+   * reported to {@code skipped} with the reason, so one stray entry does not lose the rest.
+   *
+   * @param prefix a relative directory name without {@code /}, such as a node name
+   * @throws TarException if {@code dir} is not a directory or {@code prefix} is not a plain name
+   */
+  public static void writeDirectory(
+      Path dir, String prefix, OutputStream out, Consumer<String> skipped)
+      throws TarException, IOException {
+    if (prefix.isEmpty() || prefix.contains("/") || prefix.equals(".") || prefix.equals("..")) {
+      throw new TarException("tar prefix \"%s\" is not a plain directory name".formatted(prefix));
+    }
+    Path root = dir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+      throw new TarException("%s is not a directory".formatted(dir));
+    }
+    TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosingStream(out));
+    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+    putEntry(tar, new TarArchiveEntry(prefix + "/"), root);
+    tar.closeArchiveEntry();
+    for (Path path : listTree(root)) {
+      String name = prefix + "/" + root.relativize(path);
+      try {
+        addEntry(tar, root, path, name);
+      } catch (TarException e) {
+        skipped.accept(e.getMessage());
+      }
     }
     tar.finish();
     tar.close();

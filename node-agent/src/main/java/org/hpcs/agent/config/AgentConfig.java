@@ -25,6 +25,7 @@ import java.util.Set;
  * @param attestorConfig settings handed to the attestor plugin (keys without the prefix)
  * @param server the HPCS server settings, if the agent reports to a server
  * @param spire the SPIRE settings
+ * @param jobs the settings of secured jobs: runtime, directories, Vault
  */
 public record AgentConfig(
     String node,
@@ -40,7 +41,8 @@ public record AgentConfig(
     String attestation,
     Map<String, String> attestorConfig,
     Optional<Server> server,
-    Spire spire) {
+    Spire spire,
+    Jobs jobs) {
 
   /** Attestation value for sites whose SPIRE agents attest with SPIRE's own plugins. */
   public static final String SPIRE_NATIVE = "spire-native";
@@ -83,6 +85,34 @@ public record AgentConfig(
       Duration restartDelay,
       Duration syncInterval,
       Duration svidFetchTimeout) {}
+
+  /**
+   * Settings of secured jobs.
+   *
+   * @param runtime {@value #APPTAINER} or {@value #BWRAP}
+   * @param runtimeBinary the runtime's binary
+   * @param requireEncryptedImage for Apptainer: reject images without an encrypted root file system
+   * @param workspaceStateDir root-only directory of the cipher directories
+   * @param workspaceRunDir directory of the mount points
+   * @param launchDir root-owned directory of the steps' launch files
+   * @param vaultCaFile PEM CA certificates for an https Vault address
+   * @param vaultTimeout connect and read timeout of each Vault call
+   */
+  public record Jobs(
+      String runtime,
+      Path runtimeBinary,
+      boolean requireEncryptedImage,
+      Path workspaceStateDir,
+      Path workspaceRunDir,
+      Path launchDir,
+      Optional<Path> vaultCaFile,
+      Duration vaultTimeout) {
+    /** The production container runtime. */
+    public static final String APPTAINER = "apptainer";
+
+    /** The bubblewrap runtime, for sites without Apptainer and the test cluster. */
+    public static final String BWRAP = "bwrap";
+  }
 
   /** Returns the SPIFFE ID the node agent's X.509-SVID must carry. */
   public String nodeSpiffeId() {

@@ -53,7 +53,15 @@ public final class ConfigLoader {
           "spire.agent.restart-delay-seconds",
           "spire.sync-interval-seconds",
           "svid.fetch-timeout-seconds",
-          "workload-api.socket");
+          "workload-api.socket",
+          "runtime",
+          "runtime.binary",
+          "runtime.require-encrypted-image",
+          "workspace.state-dir",
+          "workspace.run-dir",
+          "launch-dir",
+          "vault.ca-file",
+          "vault.timeout-seconds");
 
   private final Map<String, String> values = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
@@ -129,7 +137,50 @@ public final class ConfigLoader {
         attestation == null ? AgentConfig.SPIRE_NATIVE : attestation,
         attestorConfig(),
         server,
-        spire);
+        spire,
+        jobs(node, stateDir));
+  }
+
+  private AgentConfig.Jobs jobs(String node, Path stateDir) {
+    String runtime = values.getOrDefault("runtime", AgentConfig.Jobs.APPTAINER);
+    if (!runtime.equals(AgentConfig.Jobs.APPTAINER) && !runtime.equals(AgentConfig.Jobs.BWRAP)) {
+      problems.add("key 'runtime': '" + runtime + "' is not apptainer or bwrap");
+    }
+    Path binary =
+        Optional.ofNullable(absolutePath("runtime.binary", false))
+            .orElse(Path.of("/usr/bin").resolve(runtime));
+    String encrypted = values.getOrDefault("runtime.require-encrypted-image", "false");
+    if (!encrypted.equals("true") && !encrypted.equals("false")) {
+      problems.add(
+          "key 'runtime.require-encrypted-image': '" + encrypted + "' is not true or false");
+    }
+    if (encrypted.equals("true") && !runtime.equals(AgentConfig.Jobs.APPTAINER)) {
+      problems.add("key 'runtime.require-encrypted-image' needs runtime = apptainer");
+    }
+    String name = node == null ? "node" : node;
+    Path base = stateDir == null ? Path.of("/var/lib/hpcs", name) : stateDir;
+    Path workspaceState =
+        Optional.ofNullable(absolutePath("workspace.state-dir", false))
+            .orElse(base.resolve("workspaces"));
+    Path workspaceRun =
+        Optional.ofNullable(absolutePath("workspace.run-dir", false))
+            .orElse(Path.of("/run/hpcs/jobs", name));
+    Path launchDir =
+        Optional.ofNullable(absolutePath("launch-dir", false))
+            .orElse(Path.of("/run/hpcs/launch", name));
+    if (workspaceRun.startsWith(workspaceState) || workspaceState.startsWith(workspaceRun)) {
+      problems.add(
+          "keys 'workspace.state-dir' and 'workspace.run-dir' must not contain each other");
+    }
+    return new AgentConfig.Jobs(
+        runtime,
+        binary,
+        encrypted.equals("true"),
+        workspaceState,
+        workspaceRun,
+        launchDir,
+        readableFile("vault.ca-file"),
+        seconds("vault.timeout-seconds", 10, 1, 120));
   }
 
   private Optional<AgentConfig.Server> server() {

@@ -15,11 +15,12 @@ public interface JobPipeline {
   void startJob(JobContext job) throws PipelineException;
 
   /**
-   * Prepares one step of a started job.
+   * Prepares one step of a started job and returns how its tasks start. Calling it again for the
+   * same step prepares the same launch again.
    *
    * @throws PipelineException when the step must not run; it fails with the message
    */
-  void startStep(JobContext job, long stepId) throws PipelineException;
+  StepLaunch startStep(JobContext job, long stepId) throws PipelineException;
 
   /** Notes that a step ended; never fails the job. */
   void endStep(long jobId, long stepId);

@@ -89,21 +89,23 @@ public final class JobRegistry {
 
   /**
    * Attaches a starting step, starting the job first if this is its first step here. Attaching a
-   * step that is already attached does nothing, so a repeated request is harmless.
+   * step that is already attached prepares its launch again and records nothing new, so a repeated
+   * request is harmless.
    *
+   * @return how the step's tasks start
    * @throws PipelineException when the step must not run, with a message for the user
    */
-  public void attachStep(Request.StepStart request) throws PipelineException {
+  public StepLaunch attachStep(Request.StepStart request) throws PipelineException {
     ReentrantLock lock = lockOf(request.jobId());
     lock.lock();
     try {
-      attachLocked(request);
+      return attachLocked(request);
     } finally {
       lock.unlock();
     }
   }
 
-  private void attachLocked(Request.StepStart request) throws PipelineException {
+  private StepLaunch attachLocked(Request.StepStart request) throws PipelineException {
     long jobId = request.jobId();
     JobState state = states.get(jobId);
     if (state == null) {
@@ -124,22 +126,23 @@ public final class JobRegistry {
               + ", but the job belongs to uid "
               + state.uid().get());
     }
-    if (state.steps().contains(request.stepId())) {
-      return;
-    }
     JobContext context =
         new JobContext(jobId, node, request.uid(), request.gid(), request.details());
+    if (state.steps().contains(request.stepId())) {
+      return pipeline.startStep(context, request.stepId());
+    }
     state =
         state.withOwner(
             request.uid(), request.gid(), request.details().manifestPath(), clock.instant());
     if (state.phase() == JobState.Phase.ANNOUNCED) {
       state = startJob(state, context);
     }
-    pipeline.startStep(context, request.stepId());
+    StepLaunch launch = pipeline.startStep(context, request.stepId());
     state = state.withStep(request.stepId(), true, clock.instant());
     persist(state, true);
     report(
         jobId, Long.toString(request.stepId()), "step-start", "steps attached: " + state.steps());
+    return launch;
   }
 
   private JobState startJob(JobState state, JobContext context) throws PipelineException {

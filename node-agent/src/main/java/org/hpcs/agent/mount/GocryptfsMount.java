@@ -3,12 +3,10 @@ package org.hpcs.agent.mount;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -17,7 +15,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +40,6 @@ public final class GocryptfsMount implements AutoCloseable {
   private static final Duration MOUNT_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Set<StandardOpenOption> NEW_FILE =
-      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
   private final Path cipherDir;
   private final Path mountPoint;
@@ -132,12 +127,7 @@ public final class GocryptfsMount implements AutoCloseable {
     Path target = resolveInside(relativePath);
     try {
       Files.createDirectories(target.getParent());
-      FileChannel channel =
-          FileChannel.open(
-              target,
-              NEW_FILE,
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
-      return new PlaintextFile(target, channel);
+      return PlaintextFile.create(target);
     } catch (IOException e) {
       throw new MountException("Cannot create " + target + " in the encrypted mount: " + e, e);
     }

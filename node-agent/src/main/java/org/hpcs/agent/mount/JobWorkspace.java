@@ -183,6 +183,22 @@ public final class JobWorkspace implements AutoCloseable {
   }
 
   /**
+   * Ends every process that still uses one of the job's mounts, newest mount first, and leaves the
+   * mounts in place, so that their content can be read consistently before {@link #teardown()}.
+   *
+   * @return the processes that were ended
+   * @throws MountException if the mount table cannot be read
+   */
+  public List<MountHolder> endProcesses() throws MountException {
+    requireOpen();
+    List<MountHolder> ended = new ArrayList<>();
+    for (String name : names.reversed()) {
+      ended.addAll(unmounter.endHolders(runDir.resolve(name)));
+    }
+    return ended;
+  }
+
+  /**
    * Gives the run directory to the job user (mode 0700). Call it after every mount is in place and
    * before the job's command starts.
    *

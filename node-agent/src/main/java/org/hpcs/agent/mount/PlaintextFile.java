@@ -7,10 +7,14 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,22 @@ public final class PlaintextFile implements WritableByteChannel {
   private long size;
   private boolean open = true;
   private boolean committed;
+
+  /**
+   * Creates {@code path} (which must not exist, and is not followed if it is a link) with mode 0644
+   * and opens it. Files inside an encrypted mount come from {@link GocryptfsMount#openForWrite}.
+   *
+   * @throws IOException if the file exists or cannot be created
+   */
+  public static PlaintextFile create(Path path) throws IOException {
+    FileChannel channel =
+        FileChannel.open(
+            path,
+            Set.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+    return new PlaintextFile(path, channel);
+  }
 
   PlaintextFile(Path path, FileChannel channel) {
     this.path = path;

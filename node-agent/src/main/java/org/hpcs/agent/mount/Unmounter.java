@@ -66,6 +66,18 @@ public final class Unmounter {
     return lazyUnmount(entry, ended);
   }
 
+  /**
+   * Ends every process that holds the mount at {@code mountPoint} (SIGTERM, then SIGKILL after the
+   * grace period) and leaves the mount in place; does nothing if nothing is mounted there.
+   *
+   * @return the processes that held the mount
+   * @throws MountException if the mount table cannot be read
+   */
+  public List<MountHolder> endHolders(Path mountPoint) throws MountException {
+    Optional<MountEntry> mounted = MountTable.read().at(mountPoint.toAbsolutePath().normalize());
+    return mounted.isEmpty() ? List.of() : endHolders(mounted.get());
+  }
+
   private UnmountReport lazyUnmount(MountEntry entry, List<MountHolder> ended)
       throws MountException {
     Path target = entry.mountPoint();

@@ -11,6 +11,9 @@ public final class Requests {
   /** Largest manifest in bytes, after base64 decoding. */
   public static final int MAX_MANIFEST = 64 * 1024;
 
+  /** Longest path in the {@code script} field, as Linux's PATH_MAX. */
+  public static final int MAX_PATH = 4096;
+
   private static final long MAX_U32 = 0xffff_ffffL;
   private static final Pattern NODE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
   private static final Set<String> JOB_START_KEYS =
@@ -31,7 +34,8 @@ public final class Requests {
           "nodelist",
           "source",
           "manifest",
-          "manifest_data");
+          "manifest_data",
+          "script");
   private static final Set<String> STEP_END_KEYS = Set.of("v", "op", "job", "step", "node");
   private static final Set<String> JOB_END_KEYS = Set.of("v", "op", "job", "node", "uid");
 
@@ -86,7 +90,17 @@ public final class Requests {
         m.get("nodelist"),
         source,
         path(m).orElse(""),
-        manifest(m));
+        manifest(m),
+        script(m));
+  }
+
+  private static Optional<String> script(WireMessage m) throws ProtocolException {
+    Optional<String> script = m.get("script");
+    if (script.isPresent() && (script.get().length() > MAX_PATH || !script.get().startsWith("/"))) {
+      throw new ProtocolException(
+          "field 'script' is not an absolute path of at most " + MAX_PATH + " characters");
+    }
+    return script;
   }
 
   private static ManifestData manifest(WireMessage m) throws ProtocolException {

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param source where the request came from: {@code --hpcs-secure} or {@code HPCS_SECURE}
  * @param manifestPath absolute manifest path, empty for the site defaults
  * @param manifest the manifest bytes as read with the job user's rights
+ * @param batchScript the host path of the batch script, sent for the batch step only
  */
 public record StepDetails(
     Optional<Long> nodeCount,
@@ -23,12 +24,14 @@ public record StepDetails(
     Optional<String> nodeList,
     String source,
     String manifestPath,
-    ManifestData manifest) {
+    ManifestData manifest,
+    Optional<String> batchScript) {
 
   /** Rejects missing values. */
   public StepDetails {
     Objects.requireNonNull(source, "source must not be null");
     Objects.requireNonNull(manifestPath, "manifestPath must not be null");
     Objects.requireNonNull(manifest, "manifest must not be null");
+    Objects.requireNonNull(batchScript, "batchScript must not be null");
   }
 }

@@ -49,7 +49,7 @@ public final class ApptainerRuntime implements ContainerRuntime {
       throws ContainerException {
     SifImage image = ImageCheck.verify(spec.image(), spec.expectedSha256());
     checkImage(spec.image(), image);
-    return new PreparedContainer(name(), argv(spec), () -> {});
+    return new PreparedContainer(name(), spec, this::argv, () -> {});
   }
 
   /** Returns the apptainer argv for {@code spec}. */
@@ -61,6 +61,10 @@ public final class ApptainerRuntime implements ContainerRuntime {
     argv.addAll(List.of("--net", "--network", "none"));
     argv.addAll(List.of("--bind", bindSpec(spec.input(), ContainerSpec.INPUT, "ro")));
     argv.addAll(List.of("--bind", bindSpec(spec.output(), ContainerSpec.OUTPUT, "rw")));
+    if (spec.jobScript().isPresent()) {
+      argv.addAll(
+          List.of("--bind", bindSpec(spec.jobScript().get(), ContainerSpec.JOB_SCRIPT, "ro")));
+    }
     for (Map.Entry<String, String> variable : spec.environment().variables().entrySet()) {
       argv.addAll(List.of("--env", envSpec(variable.getKey(), variable.getValue())));
     }

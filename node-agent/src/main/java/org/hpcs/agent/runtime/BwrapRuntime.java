@@ -69,8 +69,8 @@ public final class BwrapRuntime implements ContainerRuntime {
     requireDirectory(spec.input(), "input");
     requireDirectory(spec.output(), "output");
     Path rootfs = mountRootFs(image, workspace);
-    List<String> argv = argv(spec, rootfs);
-    return new PreparedContainer(name(), argv, () -> unmount(workspace, rootfs));
+    return new PreparedContainer(
+        name(), spec, variant -> argv(variant, rootfs), () -> unmount(workspace, rootfs));
   }
 
   /** Returns the bwrap argv for {@code spec} with the root file system at {@code rootfs}. */
@@ -82,6 +82,10 @@ public final class BwrapRuntime implements ContainerRuntime {
     argv.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
     argv.addAll(List.of("--ro-bind", spec.input().toString(), ContainerSpec.INPUT));
     argv.addAll(List.of("--bind", spec.output().toString(), ContainerSpec.OUTPUT));
+    spec.jobScript()
+        .ifPresent(
+            script ->
+                argv.addAll(List.of("--ro-bind", script.toString(), ContainerSpec.JOB_SCRIPT)));
     argv.add("--clearenv");
     for (Map.Entry<String, String> variable : environment(spec).entrySet()) {
       argv.addAll(List.of("--setenv", variable.getKey(), variable.getValue()));

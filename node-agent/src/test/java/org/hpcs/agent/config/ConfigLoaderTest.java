@@ -37,6 +37,58 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void parse_minimal_jobDefaultsPerNode() throws Exception {
+    AgentConfig config =
+        parse(
+            "node = n2",
+            "socket = /run/hpcs/n2/agent.sock",
+            "state-dir = /var/lib/hpcs/n2",
+            "attestation = spire-native");
+
+    AgentConfig.Jobs jobs = config.jobs();
+    assertThat(jobs.runtime()).isEqualTo("apptainer");
+    assertThat(jobs.runtimeBinary()).isEqualTo(Path.of("/usr/bin/apptainer"));
+    assertThat(jobs.workspaceStateDir()).isEqualTo(Path.of("/var/lib/hpcs/n2/workspaces"));
+    assertThat(jobs.workspaceRunDir()).isEqualTo(Path.of("/run/hpcs/jobs/n2"));
+    assertThat(jobs.launchDir()).isEqualTo(Path.of("/run/hpcs/launch/n2"));
+    assertThat(jobs.vaultTimeout()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void parse_bwrapRuntime_binaryFollowsRuntime() throws Exception {
+    AgentConfig config =
+        parse(
+            "node = n1",
+            "socket = /run/hpcs/n1/agent.sock",
+            "state-dir = /var/lib/hpcs/n1",
+            "attestation = spire-native",
+            "runtime = bwrap");
+
+    assertThat(config.jobs().runtimeBinary()).isEqualTo(Path.of("/usr/bin/bwrap"));
+  }
+
+  @Test
+  void parse_invalidJobSettings_eachReported() {
+    List<String> problems =
+        problems(
+            "node = n1",
+            "socket = /run/hpcs/n1/agent.sock",
+            "state-dir = /var/lib/hpcs/n1",
+            "attestation = spire-native",
+            "runtime = docker",
+            "runtime.require-encrypted-image = yes",
+            "workspace.state-dir = /run/hpcs/jobs/n1/state",
+            "launch-dir = run/launch");
+
+    assertThat(problems)
+        .containsExactlyInAnyOrder(
+            "key 'runtime': 'docker' is not apptainer or bwrap",
+            "key 'runtime.require-encrypted-image': 'yes' is not true or false",
+            "keys 'workspace.state-dir' and 'workspace.run-dir' must not contain each other",
+            "key 'launch-dir': 'run/launch' is not an absolute path");
+  }
+
+  @Test
   void parse_manyProblems_allReportedAtOnce() {
     List<String> problems =
         problems(

@@ -42,7 +42,8 @@ class JobFactsIT {
                   Optional.empty(),
                   "--hpcs-secure",
                   "",
-                  ManifestData.empty()));
+                  ManifestData.empty(),
+                  Optional.empty()));
 
       JobStartRequest facts =
           new JobFacts(Path.of("/usr/bin"), Optional.of(cluster.slurmConf())).lookup(context);

@@ -25,7 +25,8 @@ class JobFactsTest {
             Optional.empty(),
             "--hpcs-secure",
             "/home/a/job.json",
-            ManifestData.of(json.getBytes(StandardCharsets.UTF_8))));
+            ManifestData.of(json.getBytes(StandardCharsets.UTF_8)),
+            Optional.empty()));
   }
 
   @Test

@@ -52,7 +52,8 @@ class JobRegistryTest {
             Optional.of("n1"),
             "--hpcs-secure",
             "",
-            ManifestData.empty());
+            ManifestData.empty(),
+            Optional.empty());
     return new Request.StepStart(job, step, "n1", 1001, 1001, details);
   }
 
@@ -71,12 +72,15 @@ class JobRegistryTest {
   }
 
   @Test
-  void attachStep_sameStepTwice_attachedOnce() throws Exception {
-    registry.attachStep(step(5, 0));
-    registry.attachStep(step(5, 0));
+  void attachStep_sameStepTwice_attachedOnceLaunchedAgain() throws Exception {
+    StepLaunch first = registry.attachStep(step(5, 0));
+    StepLaunch second = registry.attachStep(step(5, 0));
 
-    assertThat(pipeline.count("step-start 5.0")).isEqualTo(1);
+    assertThat(pipeline.count("start 5")).isEqualTo(1);
+    assertThat(pipeline.count("step-start 5.0")).isEqualTo(2);
+    assertThat(second).isEqualTo(first);
     assertThat(registry.job(5).orElseThrow().steps()).containsExactly(0L);
+    assertThat(events.stream().filter(e -> e.event().equals("step-start"))).hasSize(1);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.hpcs.agent.job;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,8 +22,9 @@ final class RecordingPipeline implements JobPipeline {
   }
 
   @Override
-  public void startStep(JobContext job, long stepId) {
+  public StepLaunch startStep(JobContext job, long stepId) {
     calls.add("step-start " + job.jobId() + "." + stepId);
+    return new StepLaunch(Path.of("/run/hpcs/launch/n1/" + job.jobId() + "." + stepId));
   }
 
   @Override

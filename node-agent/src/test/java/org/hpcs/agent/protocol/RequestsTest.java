@@ -38,6 +38,56 @@ class RequestsTest {
   }
 
   @Test
+  void parse_batchStepWithScript_keepsScriptPath() throws ProtocolException {
+    Request request =
+        parse(
+            """
+            v=1
+            op=step_start
+            job=42
+            step=4294967291
+            node=n1
+            uid=1001
+            gid=1001
+            script=/var/spool/slurmd/n1/job00042/slurm_script
+            """);
+
+    assertThat(((Request.StepStart) request).details().batchScript())
+        .contains("/var/spool/slurmd/n1/job00042/slurm_script");
+  }
+
+  @Test
+  void parse_stepWithoutScript_scriptEmpty() throws ProtocolException {
+    Request request = parse("v=1\nop=step_start\njob=42\nstep=0\nnode=n1\nuid=1001\ngid=1001\n");
+
+    assertThat(((Request.StepStart) request).details().batchScript()).isEmpty();
+  }
+
+  @Test
+  void parse_relativeScript_rejected() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+                    v=1
+                    op=step_start
+                    job=42
+                    step=0
+                    node=n1
+                    uid=1
+                    gid=1
+                    script=slurm_script
+                    """))
+        .hasMessageContaining("field 'script' is not an absolute path");
+  }
+
+  @Test
+  void parse_scriptOnStepEnd_rejected() {
+    assertThatThrownBy(() -> parse("v=1\nop=step_end\njob=9\nstep=0\nnode=n1\nscript=/s\n"))
+        .hasMessageContaining("unknown fields [script]");
+  }
+
+  @Test
   void parse_jobEnd_minimal() throws ProtocolException {
     assertThat(parse("v=1\nop=job_end\njob=9\nnode=n1\n")).isEqualTo(new Request.JobEnd(9, "n1"));
   }

@@ -25,6 +25,7 @@ class WireCodecFuzzTest {
     "v=1\nop=step_end\njob=12\nstep=4294967291\nnode=n2\n",
     "v=1\nop=job_start\njob=3\nnode=n3\nuid=0\nmanifest=\n",
     "v=1\nop=job_end\njob=3\nnode=n3\n",
+    STEP_START.replace("step=0", "step=4294967291") + "script=/var/spool/slurmd/job00012/s\n",
   };
 
   @ParameterizedTest
@@ -40,6 +41,9 @@ class WireCodecFuzzTest {
         Request request = Requests.parse(WireCodec.decode(input));
         assertThat(request.jobId()).isBetween(1L, 0xffff_ffffL);
         assertThat(request.node()).isNotEmpty();
+        if (request instanceof Request.StepStart start) {
+          assertThat(start.details().batchScript().orElse("/")).startsWith("/");
+        }
       } catch (ProtocolException e) {
         assertThat(e.getMessage()).isNotBlank();
       } catch (RuntimeException e) {

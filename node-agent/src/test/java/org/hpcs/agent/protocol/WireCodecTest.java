@@ -152,6 +152,33 @@ class WireCodecTest {
     assertThat(back.get("message")).contains("line one line two");
   }
 
+  @Test
+  void replyEncode_launch_okWithLaunchField() throws Exception {
+    byte[] frame = Reply.launch("/run/hpcs/launch/n1/42.0").encode();
+
+    WireMessage back = WireCodec.decode(WireCodec.readFrame(channel(frame)));
+
+    assertThat(back.fields())
+        .containsExactly(
+            Map.entry("v", "1"),
+            Map.entry("status", "ok"),
+            Map.entry("launch", "/run/hpcs/launch/n1/42.0"));
+  }
+
+  @Test
+  void reply_launchOnError_rejected() {
+    assertThatThrownBy(() -> new Reply(Reply.Status.ERROR, "denied", "/run/x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("only an ok reply");
+  }
+
+  @Test
+  void reply_relativeLaunch_rejected() {
+    assertThatThrownBy(() -> Reply.launch("run/x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not usable");
+  }
+
   private static java.nio.channels.ReadableByteChannel channel(byte[] bytes) {
     return Channels.newChannel(new ByteArrayInputStream(bytes));
   }

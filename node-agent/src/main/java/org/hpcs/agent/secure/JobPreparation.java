@@ -1,0 +1,311 @@
+package org.hpcs.agent.secure;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import org.hpcs.agent.job.JobContext;
+import org.hpcs.agent.job.JobFacts;
+import org.hpcs.agent.job.JobWorkDir;
+import org.hpcs.agent.job.PipelineException;
+import org.hpcs.agent.mount.FuseTools;
+import org.hpcs.agent.mount.GocryptfsMount;
+import org.hpcs.agent.mount.JobWorkspace;
+import org.hpcs.agent.mount.MountException;
+import org.hpcs.agent.runtime.ContainerException;
+import org.hpcs.agent.runtime.ContainerSpec;
+import org.hpcs.agent.runtime.EnvironmentAllowList;
+import org.hpcs.agent.runtime.JobUser;
+import org.hpcs.agent.runtime.PreparedContainer;
+import org.hpcs.agent.server.ServerApi;
+import org.hpcs.agent.server.ServerException;
+import org.hpcs.agent.userio.UserIdentity;
+import org.hpcs.agent.vault.JobKeys;
+import org.hpcs.agent.vault.KeyReleaseException;
+import org.hpcs.agent.vault.VaultKeyReader;
+import org.hpcs.common.api.JobStartRequest;
+import org.hpcs.common.api.JobStartResponse;
+import org.hpcs.common.api.KeyLocation;
+import org.hpcs.common.crypto.AgeRecipient;
+import org.hpcs.common.crypto.InvalidAgeKeyException;
+
+/**
+ * Prepares a secured job on this node, in this order: open the bundles with the job user's rights;
+ * check every manifest signature and ciphertext digest; check FUSE; ask the server to start the
+ * job; read the keys from Vault; mount the encrypted file systems and decrypt into them; check the
+ * image and prepare the container. Nothing is decrypted before every check passed, and a failure at
+ * any point removes what was mounted or decrypted.
+ */
+final class JobPreparation {
+  /** Looks up user name, nodes, partition and time limit of a job, as {@link JobFacts} does. */
+  @FunctionalInterface
+  interface FactsSource {
+    /** Returns the job's facts; the bundles of the result are ignored. */
+    JobStartRequest lookup(JobContext job) throws PipelineException;
+  }
+
+  /** Looks up a job's working directory, as {@link JobWorkDir} does. */
+  @FunctionalInterface
+  interface WorkDirSource {
+    /** Returns the job's working directory. */
+    Path lookup(long jobId, String node) throws PipelineException;
+  }
+
+  private final SecureJobSettings settings;
+  private final ServerApi server;
+  private final FactsSource facts;
+  private final WorkDirSource workDirs;
+  private final VaultKeyReader keyReader;
+  private final StageEvents events;
+
+  JobPreparation(
+      SecureJobSettings settings,
+      ServerApi server,
+      FactsSource facts,
+      WorkDirSource workDirs,
+      VaultKeyReader keyReader,
+      StageEvents events) {
+    this.settings = settings;
+    this.server = server;
+    this.facts = facts;
+    this.workDirs = workDirs;
+    this.keyReader = keyReader;
+    this.events = events;
+  }
+
+  /**
+   * Prepares the job.
+   *
+   * @param startedAtServer told the job id once the server started the job, so that a later failure
+   *     still ends it there
+   * @throws PipelineException naming what failed, the job and the node, and what to do
+   */
+  SecureJob prepare(JobContext job, LongConsumer startedAtServer) throws PipelineException {
+    String where = "job " + job.jobId() + " on " + settings.node();
+    Path jobManifest = requireManifest(job, where);
+    JobStartRequest jobFacts = facts.lookup(job);
+    UserIdentity user = identity(jobFacts.user(), job, where);
+    Path workDir = workDirs.lookup(job.jobId(), settings.node());
+    try (OpenedBundles bundles =
+        OpenedBundles.open(user, jobManifest, job.details().manifest().bytes(), where)) {
+      // Integrity first: nothing of a bundle is decrypted before its manifest and file check out.
+      for (OpenedBundle bundle : bundles.all()) {
+        BundleChecks.verifySignature(bundle, where);
+        BundleChecks.verifyCiphertext(bundle, where);
+      }
+      events.report(job.jobId(), "bundles-verified", bundles.all().size() + " bundles");
+      AgeRecipient recipient = outputRecipient(bundles.image(), where);
+      FuseTools tools = preflight(where);
+
+      // Key release: the server checks grant, user and nodes, then Vault gives the keys.
+      JobStartResponse release = startAtServer(job, jobFacts, bundles, where);
+      startedAtServer.accept(job.jobId());
+      try (JobKeys keys = readKeys(release, bundles, where)) {
+        events.report(job.jobId(), "keys-read", "role " + release.vaultRole());
+        return decryptAndPrepare(job, user, workDir, recipient, tools, bundles, keys, where);
+      }
+    }
+  }
+
+  private SecureJob decryptAndPrepare(
+      JobContext job,
+      UserIdentity user,
+      Path workDir,
+      AgeRecipient recipient,
+      FuseTools tools,
+      OpenedBundles bundles,
+      JobKeys keys,
+      String where)
+      throws PipelineException {
+    JobWorkspace workspace = createWorkspace(job, user, tools, where);
+    PreparedContainer container = null;
+    try {
+      GocryptfsMount image = workspace.mountEncrypted("image");
+      GocryptfsMount input = workspace.mountEncrypted("input");
+      GocryptfsMount output = workspace.mountEncrypted("output");
+      OpenedBundle imageBundle = bundles.image();
+      Path sif =
+          BundleDecryption.decryptImage(
+              imageBundle, keys.of(imageBundle.manifest().bundleId()), image::openForWrite, where);
+      extractData(bundles.data(), keys, input.mountPoint(), user, where);
+      keys.close();
+      events.report(job.jobId(), "decrypted", "image and " + bundles.data().size() + " datasets");
+      ContainerSpec spec =
+          new ContainerSpec(
+              sif,
+              imageBundle.manifest().plaintext().sha256(),
+              input.mountPoint(),
+              output.mountPoint(),
+              new JobUser(user.name(), user.uid(), user.gid()),
+              List.of(),
+              EnvironmentAllowList.empty());
+      container = settings.runtime().prepare(spec, workspace);
+      workspace.handOver();
+      events.report(job.jobId(), "container-ready", "runtime " + container.runtime());
+      return new SecureJob(job.jobId(), user, workDir, recipient, workspace, container);
+    } catch (MountException | ContainerException | RuntimeException e) {
+      PipelineException failure = prepareFailed(e, where);
+      undo(workspace, container, failure);
+      throw failure;
+    } catch (PipelineException e) {
+      undo(workspace, container, e);
+      throw e;
+    }
+  }
+
+  private static void extractData(
+      List<OpenedBundle> data, JobKeys keys, Path inputRoot, UserIdentity user, String where)
+      throws PipelineException {
+    for (OpenedBundle bundle : data) {
+      // One dataset fills /hpcs/input; several get a directory each, named after the bundle.
+      Path target = data.size() == 1 ? inputRoot : inputRoot.resolve(bundle.manifest().name());
+      BundleDecryption.extractData(
+          bundle, keys.of(bundle.manifest().bundleId()), target, user, where);
+    }
+  }
+
+  private JobWorkspace createWorkspace(
+      JobContext job, UserIdentity user, FuseTools tools, String where) throws PipelineException {
+    try {
+      return JobWorkspace.create(
+          settings.layout(),
+          tools,
+          Long.toString(job.jobId()),
+          new org.hpcs.agent.mount.FileOwner(user.uid(), user.gid()));
+    } catch (MountException e) {
+      throw new PipelineException(
+          "cannot create the encrypted workspace of "
+              + where
+              + ": "
+              + e.getMessage()
+              + "; ask the site admins to check the node agent's state and run directories",
+          e);
+    }
+  }
+
+  private JobStartResponse startAtServer(
+      JobContext job, JobStartRequest jobFacts, OpenedBundles bundles, String where)
+      throws PipelineException {
+    JobStartRequest request =
+        new JobStartRequest(
+            jobFacts.user(),
+            jobFacts.nodes(),
+            jobFacts.partition(),
+            jobFacts.timeLimitSeconds(),
+            bundles.all().stream().map(OpenedBundle::ref).toList());
+    try {
+      return server.startJob(job.jobId(), request);
+    } catch (ServerException e) {
+      throw new PipelineException(
+          "the HPCS server refused to release the keys of "
+              + where
+              + ": "
+              + e.getMessage()
+              + "; ask the data owner to check your grant (hpcs grant list) and the audit log",
+          e);
+    }
+  }
+
+  private JobKeys readKeys(JobStartResponse release, OpenedBundles bundles, String where)
+      throws PipelineException {
+    Map<String, KeyLocation> byBundle = new LinkedHashMap<>();
+    for (KeyLocation key : release.keys() == null ? List.<KeyLocation>of() : release.keys()) {
+      byBundle.put(key.bundleId(), key);
+    }
+    for (OpenedBundle bundle : bundles.all()) {
+      if (!byBundle.containsKey(bundle.manifest().bundleId())) {
+        throw new PipelineException(
+            "the HPCS server released no key location for bundle "
+                + bundle.manifest().bundleId()
+                + " of "
+                + where
+                + "; check that server and node agent are the same version");
+      }
+    }
+    try {
+      return keyReader.read(release);
+    } catch (KeyReleaseException e) {
+      throw new PipelineException(
+          "reading the bundle keys of " + where + " from Vault failed: " + e.getMessage(), e);
+    }
+  }
+
+  private FuseTools preflight(String where) throws PipelineException {
+    try {
+      return settings.preflight().check();
+    } catch (MountException e) {
+      throw new PipelineException(
+          "node "
+              + settings.node()
+              + " cannot run secured jobs ("
+              + where
+              + "): "
+              + e.getMessage()
+              + "; ask the site admins to fix the node",
+          e);
+    }
+  }
+
+  private static AgeRecipient outputRecipient(OpenedBundle image, String where)
+      throws PipelineException {
+    try {
+      return AgeRecipient.parse(image.manifest().outputRecipient());
+    } catch (InvalidAgeKeyException e) {
+      throw new PipelineException(
+          "bundle manifest " + image.manifestPath() + " (" + where + "): " + e.getMessage(), e);
+    }
+  }
+
+  private static Path requireManifest(JobContext job, String where) throws PipelineException {
+    String path = job.details().manifestPath();
+    if (path.isEmpty() || job.details().manifest().length() == 0) {
+      throw new PipelineException(
+          where
+              + " names no job manifest; submit it with --hpcs-secure=<job manifest>, which"
+              + " hpcs job submit writes");
+    }
+    return Path.of(path);
+  }
+
+  private static UserIdentity identity(String name, JobContext job, String where)
+      throws PipelineException {
+    try {
+      return UserIdentity.lookup(name, Math.toIntExact(job.uid()), Math.toIntExact(job.gid()));
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new PipelineException(
+          where
+              + " runs as uid "
+              + job.uid()
+              + ", which cannot run secured steps: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static PipelineException prepareFailed(Exception e, String where) {
+    return new PipelineException(
+        "preparing the container of "
+            + where
+            + " failed: "
+            + e.getMessage()
+            + "; the decrypted files were removed",
+        e);
+  }
+
+  private static void undo(
+      JobWorkspace workspace, PreparedContainer container, PipelineException failure) {
+    if (container != null) {
+      try {
+        container.close();
+      } catch (ContainerException e) {
+        failure.addSuppressed(e);
+      }
+    }
+    try {
+      workspace.teardown();
+    } catch (MountException e) {
+      failure.addSuppressed(e);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+/*
+ * Launch files: the node agent writes one per secured step, and the plugin turns it into the
+ * command line that runs each task inside the job's container (docs/protocol.md). The file
+ * holds NUL-terminated strings: the magic "HPCS-LAUNCH-1", the mode ("argv": append the
+ * task's whole argv; "args": append it without argv[0]), then the argv prefix. No Slurm
+ * dependency, so the test programs can link it alone.
+ */
+#ifndef HPCS_LAUNCH_H
+#define HPCS_LAUNCH_H
+
+#include <stddef.h>
+
+#define HPCS_LAUNCH_MAGIC "HPCS-LAUNCH-1"
+#define HPCS_LAUNCH_MAX_BYTES (64 * 1024)
+#define HPCS_LAUNCH_MAX_ARGS 1024
+
+struct hpcs_launch {
+	char *buf;		/* the file content; argv points into it */
+	int skip_task_argv0;	/* mode "args" */
+	size_t argc;		/* prefix elements */
+	char **argv;		/* argc elements and a NULL */
+};
+
+int hpcs_launch_parse(char *buf, size_t len, struct hpcs_launch *out, char *err, size_t errlen);
+int hpcs_launch_read(const char *path, struct hpcs_launch *out, char *err, size_t errlen);
+char **hpcs_launch_argv(const struct hpcs_launch *launch, int task_argc, char **task_argv,
+			char *err, size_t errlen);
+void hpcs_launch_free(struct hpcs_launch *launch);
+
+#endif
