@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -294,12 +295,12 @@ class SecuredJobFlowIT {
     return ManifestCodec.read(manifestPath);
   }
 
+  /** Runs hpcs with the configuration; {@code --config} goes before a {@code --}, if any. */
   private static CliRunner.Result cli(Path config, String... args) {
-    String[] all = new String[args.length + 2];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--config";
-    all[args.length + 1] = config.toString();
-    return CliRunner.run(all);
+    List<String> all = new ArrayList<>(List.of(args));
+    int end = all.indexOf("--");
+    all.addAll(end < 0 ? all.size() : end, List.of("--config", config.toString()));
+    return CliRunner.run(all.toArray(String[]::new));
   }
 
   private static String rowOf(String table, String grantId) {
