@@ -4,13 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Parses {@code --expires}: an ISO-8601 time with a zone ({@code 2025-02-01T00:00:00Z}), an
- * ISO-8601 duration ({@code P7D}, {@code PT12H}), or a number with a unit s, m, h, d or w.
+ * ISO-8601 duration ({@code P7D}, {@code PT12H}), or a number with a unit s, m, h, d or w. A
+ * duration counts from the current second.
  */
 final class ExpiryParser {
   private static final Pattern SHORT = Pattern.compile("([0-9]{1,9})([smhdw])");
@@ -33,7 +35,7 @@ final class ExpiryParser {
             "invalid --expires value '%s': use a time such as 2025-02-01T00:00:00Z or a duration such as 30m, 12h, 7d, 2w or P7DT12H"
                 .formatted(text));
       }
-      expiry = now.plus(duration);
+      expiry = now.truncatedTo(ChronoUnit.SECONDS).plus(duration);
     }
     if (!expiry.isAfter(now)) {
       throw new IllegalArgumentException(

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -131,16 +132,19 @@ final class JobOutputCommand implements Callable<Integer> {
   }
 
   private void report(Path target, TarExtractor.Result result) throws IOException {
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(target)) {
+      files =
+          walk.filter(file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+              .sorted()
+              .toList();
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "extracted the output of job %s into %s: %d files, %d bytes%n",
-        jobId, target, result.files(), result.bytes());
-    try (Stream<Path> files = Files.walk(target)) {
-      for (Path file : files.sorted().toList()) {
-        if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          out.printf("  %s (%d bytes)%n", target.relativize(file), Files.size(file));
-        }
-      }
+        jobId, target, files.size(), result.bytes());
+    for (Path file : files) {
+      out.printf("  %s (%d bytes)%n", target.relativize(file), Files.size(file));
     }
     out.flush();
   }

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
       "Show a job's state from slurmctld ('scontrol show job -o' over SSH, so no Slurm"
           + " accounting is needed) and, when server.url is set, the HPCS server's audit records"
           + " of the job: key releases and denials.",
-      "slurmctld forgets a job MinJobAge seconds after it ends (300 by default). The server shows"
+      "slurmctld drops a job's record MinJobAge seconds after the job ends (300 by default). The"
+          + " server shows"
           + " users only the records of bundles they own."
     })
 final class JobStatusCommand implements Callable<Integer> {
@@ -81,7 +82,7 @@ final class JobStatusCommand implements Callable<Integer> {
     out.println("job " + jobId);
     if (job.isEmpty()) {
       out.println(
-          "  slurm: unknown to slurmctld (a finished job is forgotten after MinJobAge, 300 s by"
+          "  slurm: unknown to slurmctld (it drops the record of a finished job after MinJobAge, 300 s by"
               + " default)");
       return;
     }

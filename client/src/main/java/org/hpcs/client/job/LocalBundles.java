@@ -39,7 +39,7 @@ public final class LocalBundles {
   }
 
   /**
-   * Checks that {@code remoteDir} holds this bundle: the manifest with the same SHA-256 as the
+   * Checks that {@code remoteDir} contains this bundle: the manifest with the same SHA-256 as the
    * local file, and the ciphertext with the size the manifest records.
    *
    * @throws HpcsException naming the bundle and the ship command that fixes it

@@ -9,8 +9,8 @@ import org.hpcs.client.ssh.RemoteResult;
 
 /**
  * Reads a job's record from slurmctld with {@code scontrol show job -o} over SSH. It works without
- * Slurm accounting, but slurmctld forgets a job {@code MinJobAge} seconds after it ends (300 by
- * default).
+ * Slurm accounting, but slurmctld drops a job's record {@code MinJobAge} seconds after the job ends
+ * (300 by default).
  */
 public final class Scontrol {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);

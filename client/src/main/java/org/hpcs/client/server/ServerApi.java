@@ -34,7 +34,8 @@ public final class ServerApi {
    * {@code hpcs login} cached.
    *
    * @param command the hpcs command, for the message about missing settings
-   * @throws HpcsException if a setting is missing, the CA file is unusable or nobody is logged in
+   * @throws HpcsException if a setting is missing, the CA file is unusable or no Vault token is
+   *     cached
    */
   public static ServerApi open(ClientConfig config, String command)
       throws HpcsException, IOException {
@@ -127,7 +128,7 @@ public final class ServerApi {
       }
     }
     return new HpcsException(
-        "%s failed: HPCS server %s answered HTTP %d (%s): %s"
+        "%s failed: HPCS server %s returned HTTP %d (%s): %s"
             .formatted(action, url, e.status(), e.error(), e.getMessage()),
         e,
         hints.toArray(String[]::new));

@@ -27,7 +27,7 @@ final class ServerTrust {
    * Returns a TLS context that trusts exactly the certificates in {@code caFile}, or the default
    * trust store.
    *
-   * @throws HpcsException if the file is missing or holds no PEM or DER certificate
+   * @throws HpcsException if the file is missing or contains no PEM or DER certificate
    */
   static SSLContext context(Optional<Path> caFile) throws HpcsException, IOException {
     try {
@@ -62,14 +62,14 @@ final class ServerTrust {
           "get the CA certificate of the HPCS server from the site admins");
     } catch (CertificateException e) {
       throw new HpcsException(
-          "server.ca-file %s holds no readable X.509 certificate (%s)"
+          "server.ca-file %s contains no readable X.509 certificate (%s)"
               .formatted(file, e.getMessage()),
           e,
           "it must contain PEM blocks '-----BEGIN CERTIFICATE-----'");
     }
     if (certificates.isEmpty()) {
       throw new HpcsException(
-          "server.ca-file %s holds no certificate".formatted(file),
+          "server.ca-file %s contains no certificate".formatted(file),
           "it must contain PEM blocks '-----BEGIN CERTIFICATE-----'");
     }
     return certificates;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,6 +25,13 @@ class ExpiryParserTest {
   })
   void parse_duration_addedToNow(String text, String iso) {
     assertThat(ExpiryParser.parse(text, NOW)).isEqualTo(NOW.plus(Duration.parse(iso)));
+  }
+
+  @Test
+  void parse_durationWithFractionalNow_wholeSeconds() {
+    Instant now = NOW.plusNanos(123_456_789);
+
+    assertThat(ExpiryParser.parse("1h", now)).isEqualTo(NOW.plus(Duration.ofHours(1)));
   }
 
   @ParameterizedTest

@@ -140,7 +140,7 @@ class ServerCommandsTest {
     CliRunner.Result result = run("audit");
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(result.err()).contains("holds no").contains("BEGIN CERTIFICATE");
+    assertThat(result.err()).contains("contains no").contains("BEGIN CERTIFICATE");
   }
 
   @Test
