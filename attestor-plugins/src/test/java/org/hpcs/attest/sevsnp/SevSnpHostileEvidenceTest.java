@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -98,6 +101,21 @@ class SevSnpHostileEvidenceTest {
       putLittleEndian(report, 0x2E8, value);
 
       assertDenied(evidence(report, vcek.certificate().getEncoded()), "report-signature-invalid");
+    }
+  }
+
+  @Test
+  void verify_vcekOnWrongCurveOrAlgorithm_deniedSignature() throws Exception {
+    KeyPairGenerator p256 = KeyPairGenerator.getInstance("EC");
+    p256.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    byte[] report = validReport().sign(vcek.key());
+
+    for (KeyPair keys : new KeyPair[] {p256.generateKeyPair(), rsa.generateKeyPair()}) {
+      SnpTestPki.Vcek other = pki.vcek(CHIP_ID, TCB, keys);
+
+      assertDenied(evidence(report, other.certificate().getEncoded()), "report-signature-invalid");
     }
   }
 

@@ -71,7 +71,11 @@ final class SnpTestPki {
   Vcek vcek(byte[] chipId, TcbVersion tcb) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp384r1"));
-    KeyPair keys = generator.generateKeyPair();
+    return vcek(chipId, tcb, generator.generateKeyPair());
+  }
+
+  /** Issues a VCEK certificate for any key pair, such as one on a curve AMD does not use. */
+  Vcek vcek(byte[] chipId, TcbVersion tcb, KeyPair keys) throws Exception {
     AmdExtensions extensions = new AmdExtensions(chipId, tcb);
     X509Certificate certificate =
         certificate(

@@ -42,8 +42,8 @@ public final class ManifestCodec {
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
           .enable(SerializationFeature.INDENT_OUTPUT)
-          // Jackson turns a number or a boolean into text for a String field even with scalar
-          // coercion disabled; a manifest must spell every text field as a JSON string.
+          // Jackson 2.21 turns a number or a boolean into text for a String field even with
+          // scalar coercion disabled. A manifest must spell every text field as a JSON string.
           .withCoercionConfig(
               LogicalType.Textual,
               config -> {

@@ -8,6 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -168,6 +170,30 @@ class TarHostileArchiveTest {
         .hasMessageContaining("\"d\"")
         .hasMessageContaining("already");
     assertThat(target).doesNotExist();
+  }
+
+  @Test
+  void extract_intoNonEmptyDirectory_rejectedExistingFileKept() throws Exception {
+    Files.writeString(source.resolve("x"), "new");
+    Path tar = gnuTar("one.tar", "-cf", "one.tar", "-C", source.toString(), "x");
+    Files.createDirectories(target);
+    Files.writeString(target.resolve("x"), "old");
+
+    assertThatThrownBy(() -> extract(tar)).isInstanceOf(DirectoryNotEmptyException.class);
+    assertThat(target.resolve("x")).hasContent("old");
+    assertThat(TestTree.list(target)).containsExactly("x");
+  }
+
+  @Test
+  void extract_intoSymlinkToDirectory_rejectedLinkTargetUntouched() throws Exception {
+    Files.writeString(source.resolve("x"), "new");
+    Path tar = gnuTar("one.tar", "-cf", "one.tar", "-C", source.toString(), "x");
+    Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+    Files.createDirectories(target.getParent());
+    Files.createSymbolicLink(target, elsewhere);
+
+    assertThatThrownBy(() -> extract(tar)).isInstanceOf(FileAlreadyExistsException.class);
+    assertThat(TestTree.list(elsewhere)).isEmpty();
   }
 
   private void extract(Path tar) throws Exception {

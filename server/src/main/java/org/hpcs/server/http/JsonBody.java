@@ -1,21 +1,67 @@
 package org.hpcs.server.http;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.hpcs.common.api.Json;
 
 /** Strict decoding of JSON request bodies into the API records. */
 public final class JsonBody {
-  private static final ObjectMapper STRICT = Json.strict();
+  private static final ObjectMapper STRICT = requestMapper();
 
   private JsonBody() {}
+
+  /**
+   * Returns {@link Json#strict()} that also rejects a number or a boolean for a text field (Jackson
+   * would read {@code "user": true} as the user name "true") and a number for a timestamp. Jackson
+   * reads a number as epoch seconds, so the milliseconds that a JavaScript client sends would set a
+   * date tens of thousands of years ahead.
+   */
+  private static ObjectMapper requestMapper() {
+    ObjectMapper mapper = Json.strict();
+    mapper
+        .coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    mapper.registerModule(
+        new SimpleModule("iso-instants").addDeserializer(Instant.class, new IsoInstants()));
+    return mapper;
+  }
+
+  /** Reads an instant from an ISO-8601 string only; the JSR-310 reader also takes numbers. */
+  private static final class IsoInstants extends StdDeserializer<Instant> {
+    private static final long serialVersionUID = 1L;
+
+    IsoInstants() {
+      super(Instant.class);
+    }
+
+    @Override
+    public Instant deserialize(JsonParser parser, DeserializationContext context)
+        throws IOException {
+      if (!parser.hasToken(JsonToken.VALUE_STRING)) {
+        return (Instant) context.handleUnexpectedToken(Instant.class, parser);
+      }
+      return InstantDeserializer.INSTANT.deserialize(parser, context);
+    }
+  }
 
   /**
    * Decodes the body.

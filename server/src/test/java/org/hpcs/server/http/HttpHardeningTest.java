@@ -127,6 +127,33 @@ class HttpHardeningTest {
   }
 
   @Test
+  void body_numberOrBooleanForTextField_400NamingField() throws Exception {
+    for (String value : List.of("123", "true", "1.5")) {
+      String body = "{\"node\":" + value + ",\"attestor\":\"join-token\"}";
+
+      Raw reply =
+          send(null, request("POST", "/v1/nodes/challenge", null, "application/json", body));
+
+      assertThat(reply.status()).as(value).isEqualTo(400);
+      assertThat(reply.json().path("error").asText()).as(value).isEqualTo("invalid-field");
+      assertThat(reply.json().path("message").asText()).as(value).contains("'node'");
+    }
+  }
+
+  @Test
+  void body_numberForTimestamp_400NamingField() throws Exception {
+    long millis = System.currentTimeMillis() + 86_400_000L;
+    String body = "{\"bundleId\":\"b\",\"user\":\"alice\",\"expiresAt\":" + millis + "}";
+
+    Raw reply =
+        send(null, request("POST", "/v1/grants", TestServer.OWNER, "application/json", body));
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().path("error").asText()).isEqualTo("invalid-field");
+    assertThat(reply.json().path("message").asText()).contains("'expiresAt'");
+  }
+
+  @Test
   void body_contentTypeWithCharsetVariants_accepted() throws Exception {
     for (String type :
         List.of("application/json; charset=utf-8", "Application/JSON ;charset=UTF-8")) {
