@@ -124,8 +124,12 @@ agent_install() {
     # The node's SPIRE entry is gone (for example deleted by hand): enrolling again makes the
     # server create it anew.
     info "the spire-agent of $node serves no $(spire_node_id "$node"); enrolling $node again"
-    "$AGENT_LAUNCHER" --config "$(agent_conf_file "$node")" stop >/dev/null 9>&- || true
-    rm -f "$(agent_state_dir "$node")/spire-agent.enrolled"
+    agent_reenrol "$node"
+  elif [[ $(cat "$(agent_enrolled_db "$node")" 2>/dev/null) != "$(server_db_file)" ]]; then
+    # The server runs on another database than the one the node enrolled in, so it does not
+    # know the node.
+    info "the HPCS server's database changed since $node enrolled; enrolling $node again"
+    agent_reenrol "$node"
   fi
   if ! agent_running "$node"; then
     rm -f "$(spire_agent_socket "$node")"
@@ -137,6 +141,19 @@ agent_install() {
     --config "$(agent_source_conf "$node")" >>"$log" 2>&1 9>&- ||
     fail "node-agent $node" "install-node failed; see $log and $(agent_log "$node")"
   agent_link_spire_pidfile "$node"
+  server_db_file >"$(agent_enrolled_db "$node")"
+}
+
+agent_enrolled_db() { echo "$AGENT_HOME/enrolled-db-$1"; }
+
+# Stops the node agent and drops its enrolment marker, so that it enrols with a fresh token when
+# install-node starts it again.
+agent_reenrol() {
+  local node=$1
+  if agent_running "$node"; then
+    "$AGENT_LAUNCHER" --config "$(agent_conf_file "$node")" stop >/dev/null 9>&- || true
+  fi
+  rm -f "$(agent_state_dir "$node")/spire-agent.enrolled"
 }
 
 # Checkouts from before the node agents ran the spire-agents check the agent's PID file at the

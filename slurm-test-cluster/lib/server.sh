@@ -26,6 +26,15 @@ server_jar() {
   ls "$1"/hpcs-server-*.jar 2>/dev/null | grep -v -e sources -e tests | head -n 1
 }
 
+# One SQLite file per set of schema scripts in the installed server: checkouts of different
+# branches share the stack, and a server must never meet a schema that a newer or older server
+# migrated. Switching servers therefore starts from an empty database (see agents.sh).
+server_db_file() {
+  local digest
+  digest=$(unzip -p "$(server_jar "$SERVER_DIST")" 'db/sqlite/*' 2>/dev/null | sha256sum | cut -c1-12)
+  echo "$SERVER_HOME/hpcs-$digest.db"
+}
+
 server_conf() {
   cat <<CONF
 # Written by slurm-test-cluster/bin/hpcs-cluster; changes are overwritten on the next 'up'.
@@ -34,7 +43,7 @@ listen.port=$SERVER_PORT
 tls.certFile=$SERVER_TLS/server.crt
 tls.keyFile=$SERVER_TLS/server.key
 trustDomain=$TRUST_DOMAIN
-db.url=jdbc:sqlite:$SERVER_HOME/hpcs.db
+db.url=jdbc:sqlite:$(server_db_file)
 vault.addr=$BAO_ADDR
 vault.tokenFile=$SERVER_TOKEN_FILE
 vault.kvMount=$BAO_KV_MOUNT

@@ -24,9 +24,10 @@ import java.util.function.BooleanSupplier;
 import org.hpcs.testcluster.TestCluster;
 
 /**
- * The HPCS plugin and node agents on the test cluster's nodes: installs them with
- * node-agent/bin/install-node when they are missing or outdated, and offers what the integration
- * tests need (journals, agent start/stop/kill, job submission).
+ * The HPCS plugin and node agents that the test stack installed on its nodes: reinstalls them with
+ * node-agent/bin/install-node when this checkout built another plugin or jar, and offers what the
+ * integration tests need (journals, agent start/stop/kill, bundles granted at the HPCS server, job
+ * submission).
  */
 final class AgentCluster {
   static final Path REPO = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
@@ -38,6 +39,8 @@ final class AgentCluster {
   private final TestCluster cluster;
   private final Map<Long, Instant> submitted = new ConcurrentHashMap<>();
   private final List<Path> created = new ArrayList<>();
+  private final Map<String, HpcsServerAccess.GrantedBundle> granted = new ConcurrentHashMap<>();
+  private HpcsServerAccess server;
 
   AgentCluster(TestCluster cluster) {
     this.cluster = cluster;
@@ -63,7 +66,10 @@ final class AgentCluster {
     return stateDir(node).resolve("journal.jsonl");
   }
 
-  /** Installs plugin and agents where missing or outdated; restarts slurmd only if needed. */
+  /**
+   * Reinstalls the plugin and the agents of the stack (with the configs the stack wrote) when this
+   * checkout built others; restarts slurmd only if needed.
+   */
   void ensureInstalled() throws Exception {
     run(List.of("make", "-C", REPO.resolve("spank-shim").toString()));
     Path built = REPO.resolve("spank-shim/build/spank_hpcs.so");
@@ -74,8 +80,14 @@ final class AgentCluster {
     Path builtJar = REPO.resolve("node-agent/target/hpcs-node-agent.jar");
     boolean newJar = !Files.exists(installedJar) || !sha256(installedJar).equals(sha256(builtJar));
     for (String node : nodes()) {
-      if (restartSlurmd || newJar || !Files.exists(config(node)) || !agentRunning(node)) {
-        Path source = Files.exists(config(node)) ? config(node) : writeConfig(node);
+      if (!Files.exists(config(node))) {
+        throw new AssertionError(
+            "no node agent config "
+                + config(node)
+                + ": the test stack installs the node agents; run slurm-test-cluster/bin/hpcs-cluster"
+                + " up");
+      }
+      if (restartSlurmd || newJar || !agentRunning(node)) {
         run(
             List.of(
                 REPO.resolve("node-agent/bin/install-node").toString(),
@@ -83,7 +95,7 @@ final class AgentCluster {
                 "--node",
                 node,
                 "--config",
-                source.toString()));
+                config(node).toString()));
       }
     }
     if (restartSlurmd || !plugstackBefore.equals(Files.readString(PLUGSTACK))) {
@@ -97,26 +109,22 @@ final class AgentCluster {
     }
   }
 
-  private Path writeConfig(String node) throws IOException {
-    Path dir = Path.of(System.getProperty("user.dir"), "target", "it-agent");
-    Files.createDirectories(dir);
-    Path file = dir.resolve("node-agent-" + node + ".conf");
-    Files.writeString(
-        file,
-        String.join(
-            "\n",
-            "# Node agent of the test cluster, written by AgentCluster.",
-            "node = " + node,
-            "socket = /run/hpcs/" + node + "/agent.sock",
-            "state-dir = /var/lib/hpcs/" + node,
-            "pid-file = /run/hpcs/" + node + "/agent.pid",
-            "attestation = spire-native",
-            "trust-domain = " + cluster.trustDomain(),
-            "workload-api.socket = unix:" + cluster.spireAgentSocket(node),
-            "slurm.conf = " + cluster.slurmConf(),
-            "reaper.interval-seconds = 5",
-            ""));
-    return file;
+  /** Returns the stack's HPCS server as owners and admins use it. */
+  synchronized HpcsServerAccess server() throws Exception {
+    if (server == null) {
+      server = new HpcsServerAccess(cluster);
+    }
+    return server;
+  }
+
+  /** Returns a bundle registered by the test owner and granted to the user, once per user. */
+  synchronized HpcsServerAccess.GrantedBundle bundleGrantedTo(String user) throws Exception {
+    HpcsServerAccess.GrantedBundle bundle = granted.get(user);
+    if (bundle == null) {
+      bundle = server().grantedBundle(user);
+      granted.put(user, bundle);
+    }
+    return bundle;
   }
 
   /** Restarts one slurmd exactly as the stack starts it, using its pid file. */
@@ -193,15 +201,23 @@ final class AgentCluster {
     return events(node, jobId).stream().map(e -> e.path("event").asText()).toList();
   }
 
-  /** Creates a directory owned by the user holding a readable job manifest. */
-  Path manifest(String user) throws IOException {
+  /**
+   * Creates a directory owned by the user holding a job manifest that names a bundle granted to the
+   * user, so the HPCS server releases its key.
+   */
+  Path manifest(String user) throws Exception {
+    return manifest(user, bundleGrantedTo(user).jobManifest());
+  }
+
+  /** Creates a directory owned by the user holding a job manifest with the given text. */
+  Path manifest(String user, String text) throws IOException {
     Path dir =
         Files.createTempDirectory(
             Path.of("/tmp"),
             "hpcs-agent-it-",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path manifest = dir.resolve("job.json");
-    Files.writeString(manifest, "{\"bundles\": []}\n");
+    Files.writeString(manifest, text);
     UserPrincipal owner =
         FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(user);
     Files.setOwner(dir, owner);

@@ -1,7 +1,6 @@
 package org.hpcs.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Secured jobs on the real three-node test cluster: the SPANK plugin in sbatch, srun, slurmd and
- * slurmstepd talking to the node agents installed by install-node. Assertions read the agents'
- * journals, because the agents of the test cluster run without an HPCS server.
+ * slurmstepd talking to the node agents that the stack installed with install-node, which start
+ * each job at the stack's HPCS server. Assertions read the agents' journals; AgentServerIT checks
+ * what the server recorded.
  */
 @ExtendWith(TestClusterExtension.class)
 class SecuredJobIT {
@@ -64,9 +64,9 @@ class SecuredJobIT {
 
   @Test
   void batchJob_threeNodes_nodesWithoutStepSeeStartAndEnd() throws Exception {
-    assumeTrue(
-        agents.prologFlags().contains("Alloc"),
-        "slurm.conf lacks PrologFlags=Alloc, so nodes without a step run no prolog or epilog");
+    assertThat(agents.prologFlags())
+        .as("PrologFlags of the test stack: without Alloc, nodes without a step run no prolog")
+        .contains("Alloc");
     Path manifest = agents.manifest(USER);
 
     long job =
