@@ -49,6 +49,7 @@ import org.hpcs.agent.runtime.BwrapRuntime;
 import org.hpcs.agent.server.HttpServerApi;
 import org.hpcs.agent.server.ServerApi;
 import org.hpcs.agent.spire.SvidFetcher;
+import org.hpcs.agent.vault.JwtSvidSource;
 import org.hpcs.agent.vault.VaultKeyReader;
 import org.hpcs.agent.vault.WorkloadJwtSource;
 import org.hpcs.common.api.AuditEntry;
@@ -83,6 +84,10 @@ final class SecureStack {
   final WorkspaceLayout layout;
   final Path launchDir;
   final List<JobEvent> events = new CopyOnWriteArrayList<>();
+
+  /** How long each JWT-SVID fetch took, in nanoseconds, in fetch order. */
+  final List<Long> jwtNanos = new CopyOnWriteArrayList<>();
+
   final JobRegistry registry;
   final KeyPair ownerKey;
 
@@ -131,7 +136,9 @@ final class SecureStack {
             new JobFacts(Path.of("/usr/bin"), Optional.of(cluster.slurmConf())),
             new JobWorkDir(Path.of("/usr/bin"), Optional.of(cluster.slurmConf())),
             new VaultKeyReader(
-                new WorkloadJwtSource(socket, nodeId), Optional.empty(), Duration.ofSeconds(20)),
+                timed(new WorkloadJwtSource(socket, nodeId)),
+                Optional.empty(),
+                Duration.ofSeconds(20)),
             events::add,
             Clock.systemUTC());
     this.registry =
@@ -280,6 +287,17 @@ final class SecureStack {
 
   private HpcsApiClient client(String token) {
     return new HpcsApiClient(serverUrl, serverTls, () -> token);
+  }
+
+  private JwtSvidSource timed(JwtSvidSource source) {
+    return audience -> {
+      long start = System.nanoTime();
+      try {
+        return source.fetch(audience);
+      } finally {
+        jwtNanos.add(System.nanoTime() - start);
+      }
+    };
   }
 
   /** Starts a server with the stack server's settings, a free port and a database of its own. */
