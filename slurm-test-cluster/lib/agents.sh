@@ -39,6 +39,7 @@ server.ca-file = $SERVER_CA
 server.spiffe-id = $SERVER_SPIFFE_ID
 spire.agent.binary = $SPIRE_BIN_DIR/spire-agent
 spire.agent.config = $(agent_spire_conf "$node")
+runtime = bwrap
 CONF
 }
 

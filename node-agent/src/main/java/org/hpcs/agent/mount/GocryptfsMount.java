@@ -204,7 +204,11 @@ public final class GocryptfsMount implements AutoCloseable {
 
   private static void initialise(FuseTools tools, Path cipher, byte[] password)
       throws MountException {
-    List<String> argv = List.of(tools.gocryptfs().toString(), "-init", "-q", cipher.toString());
+    // The password is 32 random bytes, so a costly key derivation adds no protection against
+    // guessing. The lowest scrypt cost (2^10) cut init from 0.59 s to 0.03 s and mount from
+    // 0.67 s to 0.05 s on the 2-core test machine.
+    List<String> argv =
+        List.of(tools.gocryptfs().toString(), "-init", "-q", "-scryptn", "10", cipher.toString());
     CommandResult result = CommandRunner.run(argv, password, INIT_TIMEOUT);
     if (!result.succeeded()) {
       throw new MountException(

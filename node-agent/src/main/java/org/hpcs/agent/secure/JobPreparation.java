@@ -31,11 +31,11 @@ import org.hpcs.common.crypto.AgeRecipient;
 import org.hpcs.common.crypto.InvalidAgeKeyException;
 
 /**
- * Prepares a secured job on this node, in this order: open the bundles with the job user's rights;
- * check every manifest signature and ciphertext digest; check FUSE; ask the server to start the
- * job; read the keys from Vault; mount the encrypted file systems and decrypt into them; check the
- * image and prepare the container. Nothing is decrypted before every check passed, and a failure at
- * any point removes what was mounted or decrypted.
+ * Prepares a secured job on this node. The steps, in order: open the bundles with the job user's
+ * rights, check every manifest signature and ciphertext digest, check FUSE, ask the server to start
+ * the job, and read the keys from Vault. Then mount the encrypted file systems, decrypt into them,
+ * check the image and prepare the container. Nothing is decrypted before every check passed, and a
+ * failure at any point removes what was mounted or decrypted.
  */
 final class JobPreparation {
   /** Looks up user name, nodes, partition and time limit of a job, as {@link JobFacts} does. */
@@ -77,8 +77,8 @@ final class JobPreparation {
   /**
    * Prepares the job.
    *
-   * @param startedAtServer told the job id once the server started the job, so that a later failure
-   *     still ends it there
+   * @param startedAtServer receives the job id once the server started the job, so that a later
+   *     failure still ends it there
    * @throws PipelineException naming what failed, the job and the node, and what to do
    */
   SecureJob prepare(JobContext job, LongConsumer startedAtServer) throws PipelineException {
@@ -101,8 +101,9 @@ final class JobPreparation {
       // Key release: the server checks grant, user and nodes, then Vault gives the keys.
       JobStartResponse release = startAtServer(job, jobFacts, bundles, where);
       startedAtServer.accept(job.jobId());
+      events.report(job.jobId(), "key-release", "role " + release.vaultRole());
       try (JobKeys keys = readKeys(release, bundles, where)) {
-        events.report(job.jobId(), "keys-read", "role " + release.vaultRole());
+        events.report(job.jobId(), "keys-read", release.keys().size() + " keys");
         return decryptAndPrepare(job, user, workDir, recipient, tools, bundles, keys, where);
       }
     }
@@ -124,6 +125,7 @@ final class JobPreparation {
       GocryptfsMount image = workspace.mountEncrypted("image");
       GocryptfsMount input = workspace.mountEncrypted("input");
       GocryptfsMount output = workspace.mountEncrypted("output");
+      events.report(job.jobId(), "mounted", "image, input and output");
       OpenedBundle imageBundle = bundles.image();
       Path sif =
           BundleDecryption.decryptImage(
@@ -198,7 +200,7 @@ final class JobPreparation {
       return server.startJob(job.jobId(), request);
     } catch (ServerException e) {
       throw new PipelineException(
-          "the HPCS server refused to release the keys of "
+          "the HPCS server denied the key release of "
               + where
               + ": "
               + e.getMessage()

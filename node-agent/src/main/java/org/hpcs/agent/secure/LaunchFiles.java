@@ -37,7 +37,7 @@ final class LaunchFiles {
   /** Largest number of prefix elements the plugin accepts. */
   static final int MAX_ARGS = 1024;
 
-  /** How the plugin appends a task's own argv. */
+  /** Mode in which the plugin appends a task's own argv to the prefix. */
   enum Mode {
     /** Append the whole task argv. */
     ARGV("argv"),

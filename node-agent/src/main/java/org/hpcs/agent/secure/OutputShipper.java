@@ -43,7 +43,7 @@ final class OutputShipper {
   private OutputShipper() {}
 
   /**
-   * What was shipped.
+   * Result of shipping one output part.
    *
    * @param file the encrypted output part
    * @param bytes its size

@@ -124,7 +124,7 @@ class JobPreparationTest {
     PipelineException failure = assertThrows(prepare());
 
     assertThat(failure)
-        .hasMessageContaining("refused to release the keys of job 42 on n1")
+        .hasMessageContaining("denied the key release of job 42 on n1")
         .hasMessageContaining("no live grant");
     assertThat(calls).containsExactly("event bundles-verified", "server start 42");
     assertNothingMounted();

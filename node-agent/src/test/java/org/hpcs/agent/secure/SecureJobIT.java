@@ -139,7 +139,13 @@ class SecureJobIT {
     assertNothingLeft(job);
     assertThat(eventNames(job.id()))
         .containsSubsequence(
-            "bundles-verified", "keys-read", "decrypted", "container-ready", "output-written");
+            "bundles-verified",
+            "key-release",
+            "keys-read",
+            "mounted",
+            "decrypted",
+            "container-ready",
+            "output-written");
   }
 
   @Test

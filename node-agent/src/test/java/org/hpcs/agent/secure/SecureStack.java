@@ -2,33 +2,21 @@ package org.hpcs.agent.secure;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spiffe.spiffeid.SpiffeId;
 import io.spiffe.workloadapi.X509Source;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.hpcs.agent.config.AgentConfig;
 import org.hpcs.agent.job.JobFacts;
 import org.hpcs.agent.job.JobRegistry;
@@ -49,12 +37,10 @@ import org.hpcs.agent.runtime.BwrapRuntime;
 import org.hpcs.agent.server.HttpServerApi;
 import org.hpcs.agent.server.ServerApi;
 import org.hpcs.agent.spire.SvidFetcher;
+import org.hpcs.agent.vault.JwtSvidSource;
 import org.hpcs.agent.vault.VaultKeyReader;
 import org.hpcs.agent.vault.WorkloadJwtSource;
 import org.hpcs.common.api.AuditEntry;
-import org.hpcs.common.api.GrantRequest;
-import org.hpcs.common.api.HpcsApiClient;
-import org.hpcs.common.api.Json;
 import org.hpcs.common.bundle.Ed25519Keys;
 import org.hpcs.common.crypto.AgeIdentity;
 import org.hpcs.server.Main;
@@ -73,8 +59,7 @@ import org.hpcs.testcluster.TestCluster;
  */
 final class SecureStack {
   static final String NODE = "n1";
-  static final String OWNER = "owner";
-  private static final ObjectMapper JSON = Json.lenient();
+  static final String OWNER = OwnerClient.OWNER;
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
   final TestCluster cluster;
@@ -83,6 +68,10 @@ final class SecureStack {
   final WorkspaceLayout layout;
   final Path launchDir;
   final List<JobEvent> events = new CopyOnWriteArrayList<>();
+
+  /** How long each JWT-SVID fetch took, in nanoseconds, in fetch order. */
+  final List<Long> jwtNanos = new CopyOnWriteArrayList<>();
+
   final JobRegistry registry;
   final KeyPair ownerKey;
 
@@ -90,8 +79,7 @@ final class SecureStack {
   private final URI serverUrl;
   private final X509Source svid;
   private final ServerReporter serverReporter;
-  private final SSLContext serverTls;
-  private final HttpClient bao = HttpClient.newHttpClient();
+  private final OwnerClient owner;
   private final List<Long> jobs = new ArrayList<>();
 
   private SecureStack(TestCluster cluster, String run) throws Exception {
@@ -103,9 +91,9 @@ final class SecureStack {
             stateBase.resolve("workspaces"), runBase.resolve("jobs"), Duration.ofSeconds(2));
     this.launchDir = runBase.resolve("launch");
     this.ownerKey = Ed25519Keys.generate();
-    this.serverTls = trusting(Path.of(cluster.env("HPCS_SERVER_CA")));
     this.serverApp = startServer(cluster, stateBase);
     this.serverUrl = URI.create("https://localhost:" + serverApp.port());
+    this.owner = new OwnerClient(cluster, serverUrl);
     Path socket = cluster.spireAgentSocket(NODE);
     SpiffeId nodeId = SpiffeId.parse(cluster.nodeSpiffeId(NODE));
     this.svid = new SvidFetcher(socket, nodeId, Duration.ofSeconds(60), Clock.systemUTC()).fetch();
@@ -131,7 +119,9 @@ final class SecureStack {
             new JobFacts(Path.of("/usr/bin"), Optional.of(cluster.slurmConf())),
             new JobWorkDir(Path.of("/usr/bin"), Optional.of(cluster.slurmConf())),
             new VaultKeyReader(
-                new WorkloadJwtSource(socket, nodeId), Optional.empty(), Duration.ofSeconds(20)),
+                timed(new WorkloadJwtSource(socket, nodeId)),
+                Optional.empty(),
+                Duration.ofSeconds(20)),
             events::add,
             Clock.systemUTC());
     this.registry =
@@ -235,31 +225,27 @@ final class SecureStack {
 
   /** Deposits a bundle key in OpenBao as the owner. */
   void depositKey(String bundleId, AgeIdentity identity) throws Exception {
-    bao(
-        "POST",
-        cluster.baoKvMount() + "/data/owners/" + OWNER + "/bundles/" + bundleId,
-        login(OWNER),
-        Map.of("data", Map.of("identity", identity.secretText())));
+    owner.depositKey(bundleId, identity);
   }
 
   /** Registers a bundle manifest as the owner and returns the manifest's recorded SHA-256. */
   String register(Path manifestFile) throws Exception {
-    return owner().registerBundle(Files.readAllBytes(manifestFile)).manifestSha256();
+    return owner.register(manifestFile);
   }
 
   /** Grants a bundle to a user and returns the grant id. */
   String grant(String bundleId, String user, Instant expiresAt) throws Exception {
-    return owner().grant(new GrantRequest(bundleId, user, null, null, expiresAt)).grantId();
+    return owner.grant(bundleId, user, expiresAt);
   }
 
   /** Revokes a grant as the owner. */
   void revoke(String grantId) throws Exception {
-    owner().revoke(grantId);
+    owner.revoke(grantId);
   }
 
   /** Returns the audit records of a job, as an admin reads them. */
   List<AuditEntry> audit(long job) throws Exception {
-    return client(login(cluster.baoAdminUser())).audit(null, Long.toString(job)).entries();
+    return owner.audit(job);
   }
 
   /** Returns the uid and gid of a user. */
@@ -274,12 +260,15 @@ final class SecureStack {
     return cluster.runAs(user, COMMAND_TIMEOUT, command);
   }
 
-  private HpcsApiClient owner() throws Exception {
-    return client(login(OWNER));
-  }
-
-  private HpcsApiClient client(String token) {
-    return new HpcsApiClient(serverUrl, serverTls, () -> token);
+  private JwtSvidSource timed(JwtSvidSource source) {
+    return audience -> {
+      long start = System.nanoTime();
+      try {
+        return source.fetch(audience);
+      } finally {
+        jwtNanos.add(System.nanoTime() - start);
+      }
+    };
   }
 
   /** Starts a server with the stack server's settings, a free port and a database of its own. */
@@ -303,56 +292,6 @@ final class SecureStack {
           .recordEnrolment(NODE, cluster.nodeSpiffeId(NODE), "join-token", Instant.now());
     }
     return app;
-  }
-
-  private String login(String user) throws Exception {
-    return bao(
-            "POST",
-            "auth/" + cluster.baoUserpassMount() + "/login/" + user,
-            null,
-            Map.of("password", cluster.userPassword(user)))
-        .path("auth")
-        .path("client_token")
-        .asText();
-  }
-
-  private JsonNode bao(String method, String path, String token, Object body) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(cluster.baoAddr().resolve("/v1/" + path))
-            .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-    if (token != null) {
-      request.header("X-Vault-Token", token);
-    }
-    HttpResponse<byte[]> response =
-        bao.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    if (response.statusCode() >= 300) {
-      throw new IllegalStateException(
-          method
-              + " "
-              + path
-              + " returned HTTP "
-              + response.statusCode()
-              + ": "
-              + new String(response.body(), StandardCharsets.UTF_8));
-    }
-    return response.body().length == 0 ? JSON.nullNode() : JSON.readTree(response.body());
-  }
-
-  private static SSLContext trusting(Path caFile) throws Exception {
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    try (var in = Files.newInputStream(caFile)) {
-      int index = 0;
-      for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        store.setCertificateEntry("ca-" + index++, cert);
-      }
-    }
-    TrustManagerFactory factory =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(store);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, factory.getTrustManagers(), null);
-    return context;
   }
 
   /** Cancels the Slurm jobs submitted so far. */
