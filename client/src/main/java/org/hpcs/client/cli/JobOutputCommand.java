@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -32,10 +33,10 @@ import picocli.CommandLine.Spec;
     name = "output",
     mixinStandardHelpOptions = true,
     description = {
-      "Fetch hpcs-output-<JOB_ID>.tar.age from the job's working directory over SFTP (progress"
-          + " bar on a terminal), decrypt it with the owner's output identity and extract it into"
-          + " DIR: one directory per node of the job. The node agent writes that file when the"
-          + " job ends, encrypted to the container bundle's output recipient.",
+      "Fetch every hpcs-output-<JOB_ID>.<node>.tar.age from the job's working directory over"
+          + " SFTP (progress bar on a terminal), decrypt each with the owner's output identity and"
+          + " extract it into DIR: one directory per node of the job. Each node agent writes its"
+          + " part when the job ends there, encrypted to the container bundle's output recipient.",
       "The working directory comes from slurmctld while it knows the job, else ssh.remote-dir."
           + " Entries that would escape DIR are rejected; on any failure DIR is left as it was."
     })
@@ -75,18 +76,25 @@ final class JobOutputCommand implements Callable<Integer> {
     Path target = outputDir != null ? outputDir : Path.of("hpcs-output-" + jobId);
     requireEmpty(target);
 
-    TarExtractor.Result result;
+    long bytes = 0;
     try (ClusterConnection cluster = ClusterConnection.open(config, "hpcs job output")) {
-      String remote = workDir(cluster, config) + "/" + OutputArchive.fileName(jobId);
-      long size = outputSize(cluster, remote);
-      try (InputStream in = cluster.read(remote);
-          Progress progress = Progress.start("download", size)) {
-        result =
-            OutputArchive.extract(
-                in, cluster.target() + ":" + remote, identities, target, progress::stepTo);
+      String workDir = workDir(cluster, config);
+      List<String> parts = outputParts(cluster, workDir);
+      boolean created = !Files.exists(target);
+      Files.createDirectories(target);
+      try {
+        for (String part : parts) {
+          bytes += fetchPart(cluster, workDir + "/" + part, identities, target);
+        }
+      } catch (Exception e) {
+        removeContents(target);
+        if (created) {
+          Files.deleteIfExists(target);
+        }
+        throw e;
       }
     }
-    report(target, result);
+    report(target, bytes);
     return 0;
   }
 
@@ -121,17 +129,67 @@ final class JobOutputCommand implements Callable<Integer> {
     return fromSlurm.isPresent() ? fromSlurm.get() : config.sshRemoteDir();
   }
 
-  private long outputSize(ClusterConnection cluster, String remote) throws Exception {
-    Optional<Long> size = cluster.size(remote);
-    if (size.isEmpty()) {
+  /**
+   * Lists the job's output files in its working directory: one part per node, {@code
+   * hpcs-output-<jobid>.<node>.tar.age}, each holding that node's {@code <node>/} tree.
+   */
+  private List<String> outputParts(ClusterConnection cluster, String workDir) throws Exception {
+    List<String> parts =
+        cluster.list(workDir).stream()
+            .filter(name -> OutputArchive.partNode(jobId, name).isPresent())
+            .sorted()
+            .toList();
+    if (parts.isEmpty()) {
       throw new HpcsException(
-          "job %s has no output file %s on %s".formatted(jobId, remote, cluster.target()),
-          "the node agent writes it when the job ends; check 'hpcs job status " + jobId + "'");
+          "job %s has no output files hpcs-output-%s.<node>.tar.age in %s on %s"
+              .formatted(jobId, jobId, workDir, cluster.target()),
+          "each node agent writes its part when the job ends there; check 'hpcs job status "
+              + jobId
+              + "'");
     }
-    return size.get();
+    return parts;
   }
 
-  private void report(Path target, TarExtractor.Result result) throws IOException {
+  /**
+   * Decrypts one part into a fresh directory beside the others, then moves its node directory into
+   * the target, because the extractor only writes into an empty directory.
+   */
+  private long fetchPart(
+      ClusterConnection cluster, String remote, List<AgeIdentity> identities, Path target)
+      throws Exception {
+    long size = cluster.size(remote).orElse(-1L);
+    Path staging = Files.createTempDirectory(target, ".part-");
+    try (InputStream in = cluster.read(remote);
+        Progress progress = Progress.start("download", size)) {
+      TarExtractor.Result result =
+          OutputArchive.extract(
+              in, cluster.target() + ":" + remote, identities, staging, progress::stepTo);
+      try (Stream<Path> children = Files.list(staging)) {
+        for (Path child : children.toList()) {
+          Files.move(child, target.resolve(child.getFileName()));
+        }
+      }
+      return result.bytes();
+    } finally {
+      removeContents(staging);
+      Files.deleteIfExists(staging);
+    }
+  }
+
+  private static void removeContents(Path directory) throws IOException {
+    if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(directory)) {
+      for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+        if (!path.equals(directory)) {
+          Files.deleteIfExists(path);
+        }
+      }
+    }
+  }
+
+  private void report(Path target, long bytes) throws IOException {
     List<Path> files;
     try (Stream<Path> walk = Files.walk(target)) {
       files =
@@ -142,7 +200,7 @@ final class JobOutputCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "extracted the output of job %s into %s: %d files, %d bytes%n",
-        jobId, target, files.size(), result.bytes());
+        jobId, target, files.size(), bytes);
     for (Path file : files) {
       out.printf("  %s (%d bytes)%n", target.relativize(file), Files.size(file));
     }

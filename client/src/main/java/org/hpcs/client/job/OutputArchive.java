@@ -9,7 +9,9 @@ import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongConsumer;
+import java.util.regex.Pattern;
 import org.hpcs.common.crypto.AgeDecryptor;
 import org.hpcs.common.crypto.AgeException;
 import org.hpcs.common.crypto.AgeIdentity;
@@ -24,12 +26,27 @@ import org.hpcs.common.tar.TarExtractor;
  */
 public final class OutputArchive {
   private static final int BUFFER_SIZE = 1 << 20;
+  private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
 
   private OutputArchive() {}
 
   /** Returns the output file name of a job. */
   public static String fileName(String jobId) {
     return "hpcs-output-" + jobId + ".tar.age";
+  }
+
+  /**
+   * Returns the node name of a per-node output part {@code hpcs-output-<jobid>.<node>.tar.age}, or
+   * empty when {@code fileName} is not a part of this job.
+   */
+  public static Optional<String> partNode(String jobId, String fileName) {
+    String prefix = "hpcs-output-" + jobId + ".";
+    String suffix = ".tar.age";
+    if (!fileName.startsWith(prefix) || !fileName.endsWith(suffix)) {
+      return Optional.empty();
+    }
+    String node = fileName.substring(prefix.length(), fileName.length() - suffix.length());
+    return NODE_NAME.matcher(node).matches() ? Optional.of(node) : Optional.empty();
   }
 
   /**

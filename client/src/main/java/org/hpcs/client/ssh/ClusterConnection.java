@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongConsumer;
@@ -232,6 +234,18 @@ public final class ClusterConnection implements AutoCloseable {
     } catch (SftpException e) {
       return Optional.empty();
     }
+  }
+
+  /** Returns the names of the entries of a remote directory, without {@code .} and {@code ..}. */
+  public List<String> list(String directory) throws IOException {
+    List<String> names = new ArrayList<>();
+    for (SftpClient.DirEntry entry : sftp.readDir(directory)) {
+      String name = entry.getFilename();
+      if (!name.equals(".") && !name.equals("..")) {
+        names.add(name);
+      }
+    }
+    return names;
   }
 
   /** Removes a remote file when it exists. */

@@ -204,20 +204,19 @@ class SecuredJobFlowIT {
   }
 
   private void checkOutput(Path config) throws Exception {
-    // A job output file as the node agent writes it, for a job id slurmctld does not know, so
+    // Job output parts as the node agents write them, one per node, for a job id slurmctld does not
+    // know, so
     // that hpcs looks in ssh.remote-dir.
     String jobId = "9999" + (100000 + new SecureRandom().nextInt(800000));
     AgeIdentity ownerOutput =
         AgeIdentities.read(dir.resolve("owner/keys/output-identity.txt")).get(0);
-    byte[] file =
-        encrypt(tar("n1/result.txt", "done on n1\n", "n2/result.txt", "done on n2\n"), ownerOutput);
-    Path local = Files.write(dir.resolve("hpcs-output-" + jobId + ".tar.age"), file);
     try (ClusterConnection ssh = connect()) {
-      ssh.upload(
-          local,
-          remoteDir + "/hpcs-output-" + jobId + ".tar.age",
-          Sha256.ofFile(local).hex(),
-          n -> {});
+      for (String node : List.of("n1", "n2")) {
+        byte[] part = encrypt(tar(node + "/result.txt", "done on " + node + "\n"), ownerOutput);
+        String name = "hpcs-output-" + jobId + "." + node + ".tar.age";
+        Path local = Files.write(dir.resolve(name), part);
+        ssh.upload(local, remoteDir + "/" + name, Sha256.ofFile(local).hex(), n -> {});
+      }
     }
 
     Path wrongIdentity = dir.resolve("wrong-identity.txt");

@@ -12,14 +12,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,10 +31,14 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.hpcs.common.api.AuditEntry;
 import org.hpcs.common.api.BundleInfo;
-import org.hpcs.common.api.BundleRegistration;
 import org.hpcs.common.api.GrantRequest;
 import org.hpcs.common.api.HpcsApiClient;
 import org.hpcs.common.api.Json;
+import org.hpcs.common.bundle.BundleKind;
+import org.hpcs.common.bundle.BundleManifest;
+import org.hpcs.common.bundle.ContentDigest;
+import org.hpcs.common.bundle.ManifestCodec;
+import org.hpcs.common.bundle.ManifestSigner;
 import org.hpcs.common.crypto.AgeIdentity;
 import org.hpcs.testcluster.TestCluster;
 
@@ -115,25 +122,25 @@ final class HpcsServerAccess {
     return reply.path("auth").path("client_token").asText();
   }
 
-  private BundleRegistration registration(String bundleId, AgeIdentity key)
+  /** Returns the bytes of a container bundle manifest signed with the test owner's key. */
+  private byte[] registration(String bundleId, AgeIdentity key)
       throws IOException, GeneralSecurityException {
-    byte[] manifest =
-        JSON.writeValueAsBytes(
-            Map.of(
-                "bundleId",
-                bundleId,
-                "owner",
-                OWNER,
-                "ownerRecipients",
-                List.of(key.recipient().value())));
-    Signature signer = Signature.getInstance("Ed25519");
-    signer.initSign(ownerKey());
-    signer.update(manifest);
-    Base64.Encoder base64 = Base64.getEncoder();
-    return new BundleRegistration(
-        base64.encodeToString(manifest),
-        base64.encodeToString(signer.sign()),
-        base64.encodeToString(pem(cluster.ownerSigningPublicKey(), "PUBLIC KEY")));
+    BundleManifest unsigned =
+        BundleManifest.unsigned(
+            bundleId,
+            BundleKind.CONTAINER,
+            OWNER,
+            "it-agent",
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+            new ContentDigest("a".repeat(64), 1),
+            new ContentDigest("b".repeat(64), 1),
+            cluster.baoKvMount(),
+            key.recipient().value());
+    PublicKey publicKey =
+        KeyFactory.getInstance("Ed25519")
+            .generatePublic(
+                new X509EncodedKeySpec(pem(cluster.ownerSigningPublicKey(), "PUBLIC KEY")));
+    return ManifestCodec.toJson(ManifestSigner.sign(unsigned, new KeyPair(publicKey, ownerKey())));
   }
 
   private PrivateKey ownerKey() throws IOException, GeneralSecurityException {
