@@ -299,7 +299,7 @@ class JobApiTest {
   @Test
   void start_noSlurmTimeLimit_windowIsServerMaximum() throws Exception {
     String digest = bundleGrantedToAlice("job-b17", Map.of());
-    Map<String, Object> body = new HashMap<>(start("alice", List.of("n1"), "job-b17", digest));
+    Map<String, Object> body = new HashMap<>(start("alice", List.of("n1"), id("job-b17"), digest));
     body.put("timeLimitSeconds", 0);
     Map<String, Object> negative = new HashMap<>(body);
     negative.put("timeLimitSeconds", -1);
