@@ -2,6 +2,7 @@ package org.hpcs.agent.mount;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -15,26 +16,34 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A new file inside an encrypted mount, written through a 1 MiB buffer so that gocryptfs receives
+ * A new file inside an encrypted mount, written through 1 MiB buffers so that gocryptfs receives
  * large writes (the kernel then hands it FUSE requests of up to 128 KiB instead of many small
- * ones). The SHA-256 of everything written is computed on the way. Call {@link #commit()} when the
- * content is complete; closing without committing deletes the partial file, so a failed stream
- * never leaves truncated data behind.
+ * ones). A writer thread writes one full buffer while the caller fills the next, so the caller's
+ * work (decryption) and gocryptfs's work overlap on two cores; it also computes the SHA-256 of
+ * everything written. Call {@link #commit()} when the content is complete; closing without
+ * committing deletes the partial file, so a failed stream never leaves truncated data behind.
  */
 public final class PlaintextFile implements WritableByteChannel {
-  /** Size of the write buffer. */
+  /** Size of each of the two write buffers. */
   public static final int BUFFER_SIZE = 1 << 20;
 
   private static final Logger LOG = LoggerFactory.getLogger(PlaintextFile.class);
 
   private final Path path;
   private final FileChannel channel;
-  private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
   private final MessageDigest digest;
+  private final ExecutorService writer;
+  private ByteBuffer filling = ByteBuffer.allocate(BUFFER_SIZE);
+  private ByteBuffer spare = ByteBuffer.allocate(BUFFER_SIZE);
+  private Future<?> pending;
   private long size;
   private boolean open = true;
   private boolean committed;
@@ -59,6 +68,9 @@ public final class PlaintextFile implements WritableByteChannel {
     this.path = path;
     this.channel = channel;
     this.digest = sha256();
+    this.writer =
+        Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("plaintext-writer").daemon(true).factory());
   }
 
   /** Returns the file's path in the plaintext view. */
@@ -71,12 +83,10 @@ public final class PlaintextFile implements WritableByteChannel {
     ensureOpen();
     int written = source.remaining();
     while (source.hasRemaining()) {
-      int n = Math.min(source.remaining(), buffer.remaining());
-      ByteBuffer slice = source.slice(source.position(), n);
-      digest.update(slice.duplicate());
-      buffer.put(slice);
+      int n = Math.min(source.remaining(), filling.remaining());
+      filling.put(source.slice(source.position(), n));
       source.position(source.position() + n);
-      if (!buffer.hasRemaining()) {
+      if (!filling.hasRemaining()) {
         flush();
       }
     }
@@ -85,20 +95,18 @@ public final class PlaintextFile implements WritableByteChannel {
   }
 
   /**
-   * Copies {@code in} to the end of this file, filling the 1 MiB buffer before each write.
+   * Copies {@code in} to the end of this file, filling each 1 MiB buffer before it is written.
    *
    * @return the number of bytes copied
    */
   public long copyFrom(InputStream in) throws IOException {
     ensureOpen();
     long copied = 0;
-    byte[] array = buffer.array();
     int n;
-    while ((n = in.read(array, buffer.position(), buffer.remaining())) >= 0) {
-      digest.update(array, buffer.position(), n);
-      buffer.position(buffer.position() + n);
+    while ((n = in.read(filling.array(), filling.position(), filling.remaining())) >= 0) {
+      filling.position(filling.position() + n);
       copied += n;
-      if (!buffer.hasRemaining()) {
+      if (!filling.hasRemaining()) {
         flush();
       }
     }
@@ -112,15 +120,17 @@ public final class PlaintextFile implements WritableByteChannel {
   }
 
   /**
-   * Writes out the buffer and closes the file, keeping it.
+   * Writes out the buffers and closes the file, keeping it.
    *
    * @return the lower-case hex SHA-256 of the content
    */
   public String commit() throws IOException {
     ensureOpen();
     flush();
+    awaitPending();
     committed = true;
     open = false;
+    writer.shutdown();
     channel.close();
     return HexFormat.of().formatHex(digest.digest());
   }
@@ -138,19 +148,58 @@ public final class PlaintextFile implements WritableByteChannel {
     }
     open = false;
     try {
-      channel.close();
+      awaitPending();
+    } catch (IOException e) {
+      LOG.debug("a write of the partial file {} failed as well", path, e);
     } finally {
-      Files.deleteIfExists(path);
-      LOG.warn("Deleted partial plaintext file {} ({} bytes written, not committed)", path, size);
+      writer.shutdown();
+      try {
+        channel.close();
+      } finally {
+        Files.deleteIfExists(path);
+        LOG.warn("Deleted partial plaintext file {} ({} bytes written, not committed)", path, size);
+      }
     }
   }
 
+  /** Hands the filled buffer to the writer thread, once the previous one is written. */
   private void flush() throws IOException {
-    buffer.flip();
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
+    awaitPending();
+    if (filling.position() == 0) {
+      return;
     }
-    buffer.clear();
+    ByteBuffer full = filling.flip();
+    filling = spare.clear();
+    spare = full;
+    pending =
+        writer.submit(
+            () -> {
+              digest.update(full.duplicate());
+              while (full.hasRemaining()) {
+                channel.write(full);
+              }
+              return null;
+            });
+  }
+
+  private void awaitPending() throws IOException {
+    if (pending == null) {
+      return;
+    }
+    try {
+      pending.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("writing " + path + " failed: " + cause, cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while writing " + path);
+    } finally {
+      pending = null;
+    }
   }
 
   private void ensureOpen() throws ClosedChannelException {

@@ -73,7 +73,8 @@ class JobPreparationTest {
 
     assertThat(failure).hasMessageContaining("reading the bundle keys of job 42 on n1");
     assertThat(calls)
-        .containsExactly("event bundles-verified", "server start 42", "jwt hpcs-vault");
+        .containsExactly(
+            "event bundles-verified", "server start 42", "event key-release", "jwt hpcs-vault");
     assertNothingMounted();
   }
 
