@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.hpcs.common.api.Json;
@@ -28,10 +29,11 @@ public final class JsonBody {
   private JsonBody() {}
 
   /**
-   * Returns {@link Json#strict()} that also rejects a number or a boolean for a text field (Jackson
-   * would read {@code "user": true} as the user name "true") and a number for a timestamp. Jackson
-   * reads a number as epoch seconds, so the milliseconds that a JavaScript client sends would set a
-   * date tens of thousands of years ahead.
+   * Returns {@link Json#strict()} with stricter coercions. It rejects a string for a number or a
+   * boolean (which Json documents but does not configure), a number or a boolean for a text field
+   * (Jackson would read {@code "user": true} as the user name "true"), and a number for a
+   * timestamp. Jackson reads such a number as epoch seconds, so the milliseconds that a JavaScript
+   * client sends would set a date tens of thousands of years ahead.
    */
   private static ObjectMapper requestMapper() {
     ObjectMapper mapper = Json.strict();
@@ -40,6 +42,9 @@ public final class JsonBody {
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    for (LogicalType type : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
+      mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    }
     mapper.registerModule(
         new SimpleModule("iso-instants").addDeserializer(Instant.class, new IsoInstants()));
     return mapper;
