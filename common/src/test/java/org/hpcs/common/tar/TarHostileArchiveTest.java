@@ -144,6 +144,19 @@ class TarHostileArchiveTest {
   }
 
   @Test
+  void extract_smallestHeaderBudget_extractsGnuArchive() throws Exception {
+    Files.writeString(source.resolve("x"), "data");
+    Path tar = gnuTar("one.tar", "-cf", "one.tar", "-C", source.toString(), "x");
+    TarLimits limits = new TarLimits(10, 4096, TarLimits.MIN_HEADER_BYTES);
+
+    try (InputStream in = Files.newInputStream(tar)) {
+      TarExtractor.extract(in, target, limits, () -> {});
+    }
+
+    assertThat(target.resolve("x")).hasContent("data");
+  }
+
+  @Test
   void extract_entryAppendedTwice_rejectedAsRepeated() throws Exception {
     Files.writeString(source.resolve("x"), "one");
     Path tar = gnuTar("dup.tar", "-cf", "dup.tar", "-C", source.toString(), "x");
