@@ -50,9 +50,14 @@ public final class JsonBody {
     return mapper;
   }
 
-  /** Reads an instant from an ISO-8601 string only; the JSR-310 reader also takes numbers. */
+  /**
+   * Reads an instant from an ISO-8601 string with a year from 0000 to 9999 (RFC 3339). The JSR-310
+   * reader also takes numbers, and years beyond 9999 that overflow the stores' epoch milliseconds.
+   */
   private static final class IsoInstants extends StdDeserializer<Instant> {
     private static final long serialVersionUID = 1L;
+    private static final Instant MIN = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     IsoInstants() {
       super(Instant.class);
@@ -64,7 +69,13 @@ public final class JsonBody {
       if (!parser.hasToken(JsonToken.VALUE_STRING)) {
         return (Instant) context.handleUnexpectedToken(Instant.class, parser);
       }
-      return InstantDeserializer.INSTANT.deserialize(parser, context);
+      Instant instant = InstantDeserializer.INSTANT.deserialize(parser, context);
+      if (instant != null && (instant.isBefore(MIN) || instant.isAfter(MAX))) {
+        return (Instant)
+            context.handleWeirdStringValue(
+                Instant.class, parser.getText(), "year outside 0000..9999 (RFC 3339)");
+      }
+      return instant;
     }
   }
 

@@ -168,6 +168,20 @@ class HttpHardeningTest {
   }
 
   @Test
+  void body_timestampBeyondYear9999_400NotServerError() throws Exception {
+    server.registerBundle(TestServer.OWNER, "owner", "far-future");
+    String body =
+        "{\"bundleId\":\"far-future\",\"user\":\"alice\",\"expiresAt\":\"+999999999-01-01T00:00:00Z\"}";
+
+    Raw reply =
+        send(null, request("POST", "/v1/grants", TestServer.OWNER, "application/json", body));
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().path("error").asText()).isEqualTo("invalid-field");
+    assertThat(reply.json().path("message").asText()).contains("'expiresAt'");
+  }
+
+  @Test
   void body_contentTypeWithCharsetVariants_accepted() throws Exception {
     for (String type :
         List.of("application/json; charset=utf-8", "Application/JSON ;charset=UTF-8")) {
