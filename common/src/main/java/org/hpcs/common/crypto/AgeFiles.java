@@ -2,6 +2,7 @@ package org.hpcs.common.crypto;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -30,7 +31,8 @@ public final class AgeFiles {
       throws AgeException, IOException {
     try (FileChannel input = FileChannel.open(in, StandardOpenOption.READ);
         AtomicFileOutput output = AtomicFileOutput.create(out, replace)) {
-      long size = AgeEncryptor.encrypt(input, output.channel(), recipients, armor, progress);
+      ReadableByteChannel named = new InputNamingChannel(input, in);
+      long size = AgeEncryptor.encrypt(named, output.channel(), recipients, armor, progress);
       output.commit();
       return size;
     }
@@ -47,8 +49,9 @@ public final class AgeFiles {
       throws AgeException, IOException {
     try (FileChannel input = FileChannel.open(in, StandardOpenOption.READ);
         AtomicFileOutput output = AtomicFileOutput.create(out, replace)) {
+      ReadableByteChannel named = new InputNamingChannel(input, in);
       long size =
-          AgeDecryptor.decrypt(input, in.toString(), output.channel(), identities, progress);
+          AgeDecryptor.decrypt(named, in.toString(), output.channel(), identities, progress);
       output.commit();
       return size;
     }

@@ -66,10 +66,14 @@ final class EntryReader {
     try {
       entry = tar.getNextEntry();
     } catch (HeaderBudgetStream.HeaderTooLargeException e) {
+      String where =
+          previousName.isEmpty()
+              ? "of the first entry"
+              : "after entry \"%s\"".formatted(previousName);
       throw new TarException(
-          ("tar header after entry \"%s\" is larger than %d bytes (a huge long name or pax"
-                  + " record); bundles do not need such headers, so create the archive again")
-              .formatted(previousName, limits.maxHeaderBytes()),
+          ("tar header %s is larger than %d bytes (a huge long name or pax record); bundles do"
+                  + " not need such headers, so create the archive again")
+              .formatted(where, limits.maxHeaderBytes()),
           e);
     } catch (IllegalArgumentException e) {
       throw new TarException("malformed tar header: " + e.getMessage(), e);

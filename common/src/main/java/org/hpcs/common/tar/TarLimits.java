@@ -17,16 +17,18 @@ public record TarLimits(long maxEntries, int maxNameBytes, int maxHeaderBytes) {
    */
   public static final TarLimits DEFAULT = new TarLimits(4_000_000, 4096, 1 << 20);
 
-  /** Checks that every limit is positive. */
+  /**
+   * The smallest header budget: the tar reader also reads the end-of-archive blocks and the rest of
+   * a 10 KiB block inside the call that finds no further entry.
+   */
+  public static final int MIN_HEADER_BYTES = 16 * 1024;
+
+  /** Checks that every limit is positive and the header budget is at least 16 KiB. */
   public TarLimits {
-    if (maxEntries < 1 || maxNameBytes < 1 || maxHeaderBytes < 512) {
+    if (maxEntries < 1 || maxNameBytes < 1 || maxHeaderBytes < MIN_HEADER_BYTES) {
       throw new IllegalArgumentException(
-          "tar limits must be positive and allow one 512-byte header: "
-              + maxEntries
-              + ", "
-              + maxNameBytes
-              + ", "
-              + maxHeaderBytes);
+          "tar limits must be positive with a header budget of at least %d bytes: entries %d, name bytes %d, header bytes %d"
+              .formatted(MIN_HEADER_BYTES, maxEntries, maxNameBytes, maxHeaderBytes));
     }
   }
 }

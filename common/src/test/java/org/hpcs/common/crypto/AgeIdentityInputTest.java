@@ -26,6 +26,20 @@ class AgeIdentityInputTest {
   }
 
   @Test
+  void parseRecipient_secretKeyInstead_messageHasNoKeyText() {
+    String secret = identity.secretText();
+
+    for (String text :
+        new String[] {secret, secret.toLowerCase(java.util.Locale.ROOT), " " + secret}) {
+      assertThatThrownBy(() -> AgeRecipient.parse(text))
+          .isInstanceOf(InvalidAgeKeyException.class)
+          .hasMessageContaining("secret key")
+          .hasMessageNotContaining(secret.substring(16, 30))
+          .hasMessageNotContaining(secret.substring(16, 30).toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+  @Test
   void read_characterDevice_rejectedWithoutReadingForever() {
     assertThatThrownBy(() -> AgeIdentities.read(Path.of("/dev/zero")))
         .isInstanceOf(InvalidAgeKeyException.class)

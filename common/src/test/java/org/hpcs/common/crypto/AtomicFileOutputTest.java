@@ -39,6 +39,24 @@ class AtomicFileOutputTest {
   }
 
   @Test
+  void encryptAndDecrypt_directoryAsInput_namesInputLeavesNothing() throws Exception {
+    Path input = Files.createDirectory(dir.resolve("not-a-file"));
+    Path output = dir.resolve("out.bin");
+
+    assertThatThrownBy(
+            () ->
+                AgeFiles.encrypt(
+                    input, output, List.of(identity.recipient()), false, false, n -> {}))
+        .isInstanceOf(FileSystemException.class)
+        .hasMessageContaining(input.toString())
+        .hasMessageContaining("Is a directory");
+    assertThatThrownBy(() -> AgeFiles.decrypt(input, output, List.of(identity), false, n -> {}))
+        .isInstanceOf(FileSystemException.class)
+        .hasMessageContaining(input.toString());
+    assertThat(TestFiles.list(dir)).containsExactly("not-a-file");
+  }
+
+  @Test
   void create_missingDirectory_namesTargetAndDirectory() {
     Path output = dir.resolve("missing").resolve("out.bin");
 

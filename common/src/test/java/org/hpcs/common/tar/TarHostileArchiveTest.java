@@ -111,7 +111,7 @@ class TarHostileArchiveTest {
 
     assertThatThrownBy(() -> TarExtractor.extract(new ByteArrayInputStream(tar), target))
         .isInstanceOf(TarException.class)
-        .hasMessageContaining("header")
+        .hasMessageContaining("tar header of the first entry")
         .hasMessageContaining(String.valueOf(TarLimits.DEFAULT.maxHeaderBytes()));
     assertThat(target).doesNotExist();
   }
@@ -141,6 +141,19 @@ class TarHostileArchiveTest {
         .isInstanceOf(TarException.class)
         .hasMessageContaining("more than 10 entries");
     assertThat(target).doesNotExist();
+  }
+
+  @Test
+  void extract_smallestHeaderBudget_extractsGnuArchive() throws Exception {
+    Files.writeString(source.resolve("x"), "data");
+    Path tar = gnuTar("one.tar", "-cf", "one.tar", "-C", source.toString(), "x");
+    TarLimits limits = new TarLimits(10, 4096, TarLimits.MIN_HEADER_BYTES);
+
+    try (InputStream in = Files.newInputStream(tar)) {
+      TarExtractor.extract(in, target, limits, () -> {});
+    }
+
+    assertThat(target.resolve("x")).hasContent("data");
   }
 
   @Test

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.hpcs.common.api.Json;
@@ -28,10 +29,11 @@ public final class JsonBody {
   private JsonBody() {}
 
   /**
-   * Returns {@link Json#strict()} that also rejects a number or a boolean for a text field (Jackson
-   * would read {@code "user": true} as the user name "true") and a number for a timestamp. Jackson
-   * reads a number as epoch seconds, so the milliseconds that a JavaScript client sends would set a
-   * date tens of thousands of years ahead.
+   * Returns {@link Json#strict()} with stricter coercions. It rejects a string for a number or a
+   * boolean (which Json documents but does not configure), a number or a boolean for a text field
+   * (Jackson would read {@code "user": true} as the user name "true"), and a number for a
+   * timestamp. Jackson reads such a number as epoch seconds, so the milliseconds that a JavaScript
+   * client sends would set a date tens of thousands of years ahead.
    */
   private static ObjectMapper requestMapper() {
     ObjectMapper mapper = Json.strict();
@@ -40,14 +42,22 @@ public final class JsonBody {
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    for (LogicalType type : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
+      mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    }
     mapper.registerModule(
         new SimpleModule("iso-instants").addDeserializer(Instant.class, new IsoInstants()));
     return mapper;
   }
 
-  /** Reads an instant from an ISO-8601 string only; the JSR-310 reader also takes numbers. */
+  /**
+   * Reads an instant from an ISO-8601 string with a year from 0000 to 9999 (RFC 3339). The JSR-310
+   * reader also takes numbers, and years beyond 9999 that overflow the stores' epoch milliseconds.
+   */
   private static final class IsoInstants extends StdDeserializer<Instant> {
     private static final long serialVersionUID = 1L;
+    private static final Instant MIN = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     IsoInstants() {
       super(Instant.class);
@@ -59,7 +69,13 @@ public final class JsonBody {
       if (!parser.hasToken(JsonToken.VALUE_STRING)) {
         return (Instant) context.handleUnexpectedToken(Instant.class, parser);
       }
-      return InstantDeserializer.INSTANT.deserialize(parser, context);
+      Instant instant = InstantDeserializer.INSTANT.deserialize(parser, context);
+      if (instant != null && (instant.isBefore(MIN) || instant.isAfter(MAX))) {
+        return (Instant)
+            context.handleWeirdStringValue(
+                Instant.class, parser.getText(), "year outside 0000..9999 (RFC 3339)");
+      }
+      return instant;
     }
   }
 

@@ -141,9 +141,37 @@ class HttpHardeningTest {
   }
 
   @Test
+  void body_stringForNumberField_400NamingField() throws Exception {
+    String body = "{\"node\":\"n1\",\"ttlSeconds\":\"60\"}";
+
+    Raw reply =
+        send(
+            null,
+            request("POST", "/v1/admin/join-tokens", TestServer.ADMIN, "application/json", body));
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().path("error").asText()).isEqualTo("invalid-field");
+    assertThat(reply.json().path("message").asText()).contains("'ttlSeconds'");
+  }
+
+  @Test
   void body_numberForTimestamp_400NamingField() throws Exception {
     long millis = System.currentTimeMillis() + 86_400_000L;
     String body = "{\"bundleId\":\"b\",\"user\":\"alice\",\"expiresAt\":" + millis + "}";
+
+    Raw reply =
+        send(null, request("POST", "/v1/grants", TestServer.OWNER, "application/json", body));
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().path("error").asText()).isEqualTo("invalid-field");
+    assertThat(reply.json().path("message").asText()).contains("'expiresAt'");
+  }
+
+  @Test
+  void body_timestampBeyondYear9999_400NotServerError() throws Exception {
+    server.registerBundle(TestServer.OWNER, "owner", "far-future");
+    String body =
+        "{\"bundleId\":\"far-future\",\"user\":\"alice\",\"expiresAt\":\"+999999999-01-01T00:00:00Z\"}";
 
     Raw reply =
         send(null, request("POST", "/v1/grants", TestServer.OWNER, "application/json", body));
