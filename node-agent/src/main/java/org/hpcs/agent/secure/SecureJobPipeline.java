@@ -87,7 +87,7 @@ public final class SecureJobPipeline implements JobPipeline {
               + job.jobId()
               + " cannot get its keys; ask the site admins to set server.url");
     }
-    prepareLaunchDir(job);
+    prepareDirectories(job);
     SecureJob prepared = preparation.get().prepare(job, startedAtServer::add);
     jobs.put(job.jobId(), prepared);
     LOG.info("job {} prepared on {}", job.jobId(), settings.node());
@@ -176,9 +176,17 @@ public final class SecureJobPipeline implements JobPipeline {
     }
   }
 
-  private void prepareLaunchDir(JobContext job) throws PipelineException {
+  /**
+   * Creates the launch directory and the workspace's base directories. JobWorkspace would create
+   * missing parents of its run directory with mode 0700, which job users cannot pass.
+   */
+  private void prepareDirectories(JobContext job) throws PipelineException {
     try {
       launchFiles.prepare();
+      BaseDirectories.create(settings.layout().runDir(), "rwx--x--x");
+      BaseDirectories.makeTraversable(settings.layout().runDir());
+      BaseDirectories.makeTraversable(settings.launchDir());
+      BaseDirectories.create(settings.layout().stateDir(), "rwx------");
     } catch (IOException e) {
       throw new PipelineException(
           "node "
@@ -187,7 +195,7 @@ public final class SecureJobPipeline implements JobPipeline {
               + job.jobId()
               + ": "
               + e.getMessage()
-              + "; ask the site admins to fix the launch directory",
+              + "; ask the site admins to fix the agent's run and launch directories",
           e);
     }
   }

@@ -63,7 +63,6 @@ class SecureJobIT {
     RootOnly.assumeRoot();
     assertThat(DEMO_SIF).as("demo image; run slurm-test-cluster/demo/build-image").exists();
     stack = SecureStack.open(cluster);
-    stack.prepareBases();
   }
 
   @AfterEach

@@ -226,7 +226,9 @@ class SecureSbatchIT {
     }
     CommandResult symbols =
         cluster.runAs("root", Duration.ofSeconds(30), "nm", "-D", PLUGIN.toString());
-    boolean taskInit = symbols.stdout().lines().anyMatch(l -> l.endsWith(" slurm_spank_task_init"));
+    // nm prints versioned symbols as name@@VERSION.
+    boolean taskInit =
+        symbols.stdout().lines().anyMatch(l -> l.matches(".* T slurm_spank_task_init(@.*)?"));
     String config = Files.readString(Path.of(cluster.env("HPCS_AGENT_CONFIG_N1")));
     return taskInit && config.lines().anyMatch(l -> l.replace(" ", "").equals("runtime=bwrap"));
   }

@@ -7,7 +7,6 @@ import io.spiffe.workloadapi.X509Source;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
@@ -315,14 +314,6 @@ final class SecureStack {
     }
     for (Path base : List.of(stateBase, runBase)) {
       cluster.runAs("root", COMMAND_TIMEOUT, "rm", "-rf", "--one-file-system", base.toString());
-    }
-  }
-
-  /** Makes the base directories like an installation would: root-owned, traversable. */
-  void prepareBases() throws Exception {
-    for (Path base : List.of(stateBase, runBase)) {
-      Files.createDirectories(base);
-      Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx--x--x"));
     }
   }
 }

@@ -71,7 +71,6 @@ public final class SecureStepBench {
     int sizeMiB = args.length > 1 ? Integer.parseInt(args[1]) : 512;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     SecureStack stack = SecureStack.open(new TestCluster(StackEnv.load(StackEnv.DEFAULT_PATH)));
-    stack.prepareBases();
     try {
       String load = loadAverage();
       List<Map<String, Double>> startups = new ArrayList<>();
