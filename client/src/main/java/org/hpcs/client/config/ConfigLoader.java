@@ -162,7 +162,7 @@ public final class ConfigLoader {
     if (!missing.isEmpty()) {
       throw new HpcsException(
           "%s needs %s in %s".formatted(command, String.join(", ", missing), config.file()),
-          "add the missing keys, for example ssh.host=127.0.0.1");
+          "add the missing keys; docs/client.md describes each key with an example");
     }
   }
 

@@ -58,7 +58,8 @@ class BundleShipIT {
             "--image",
             sif.toString(),
             "--out-dir",
-            dir.toString()));
+            dir.toString(),
+            "--no-register"));
     BundleManifest manifest = ManifestCodec.read(dir.resolve("image.manifest.json"));
 
     // Shipping uploads and verifies the remote digest.

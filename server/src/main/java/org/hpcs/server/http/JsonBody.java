@@ -140,13 +140,13 @@ public final class JsonBody {
   /**
    * Returns the body's exact bytes, for requests whose bytes are hashed or verified as sent.
    *
-   * @param what names the expected body in the message of an empty request
+   * @param expectedBody names the expected body in the message for an empty request
    * @throws ApiException 415 for a content type other than JSON, 400 for an empty body
    */
-  public static byte[] bytes(Request request, String what) throws ApiException {
+  public static byte[] bytes(Request request, String expectedBody) throws ApiException {
     requireJson(request.contentType());
     if (request.body().length == 0) {
-      throw ApiException.badRequest("empty-body", "request body is empty: send " + what);
+      throw ApiException.badRequest("empty-body", "request body is empty: send " + expectedBody);
     }
     return request.body().clone();
   }
