@@ -419,16 +419,15 @@ static int read_launch(const char *name, char *err)
 
 static void test_launch_read(void)
 {
-	char exe[PATH_MAX], err[512], path[PATH_MAX + 64];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char err[512], path[PATH_MAX + 64];
 
-	if (geteuid() != 0 || n <= 0) {
+	if (geteuid() != 0) {
 		printf("test_units: launch file checks skipped (they need root)\n");
 		return;
 	}
-	exe[n] = '\0';
-	snprintf(launch_dir, sizeof(launch_dir), "%.*s/launch-XXXXXX",
-		 (int)(strrchr(exe, '/') - exe), exe);
+	/* The reader refuses a path below a directory that others may write, such as /tmp,
+	 * so the test files live in /run (root-owned, mode 0755), as the agent's files do. */
+	snprintf(launch_dir, sizeof(launch_dir), "/run/hpcs-shim-test-XXXXXX");
 	if (mkdtemp(launch_dir) == NULL || chmod(launch_dir, 0711) != 0) {
 		perror(launch_dir);
 		exit(2);
