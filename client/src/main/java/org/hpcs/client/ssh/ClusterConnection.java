@@ -45,6 +45,12 @@ public final class ClusterConnection implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final int COPY_BUFFER = 1 << 20;
 
+  /**
+   * Size of one SFTP read or write request. OpenSSH's sftp-server closes the session on a message
+   * over 256 KiB (SFTP_MAX_MSG_LENGTH in its sftp-common.h), so requests stay well below it.
+   */
+  private static final int SFTP_REQUEST = 64 * 1024;
+
   private final SshClient client;
   private final ClientSession session;
   private final SftpClient sftp;
@@ -169,7 +175,7 @@ public final class ClusterConnection implements AutoCloseable {
             ? EnumSet.of(OpenMode.Write, OpenMode.Append)
             : EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate);
     try (InputStream in = Files.newInputStream(local);
-        OutputStream out = sftp.write(partial, COPY_BUFFER, modes)) {
+        OutputStream out = sftp.write(partial, SFTP_REQUEST, modes)) {
       in.skipNBytes(offset);
       copy(in, out, offset, progress);
     }
@@ -257,7 +263,7 @@ public final class ClusterConnection implements AutoCloseable {
 
   /** Opens a remote file for reading. */
   public InputStream read(String remote) throws IOException {
-    return sftp.read(remote, COPY_BUFFER);
+    return sftp.read(remote, SFTP_REQUEST);
   }
 
   /** Renames over an existing file: posix-rename where the server has it (OpenSSH does). */
