@@ -376,11 +376,6 @@ public final class SecureStepBench {
             " start-up runs, medians in ms (each row is the median of its own runs, so the rows"
                 + " need not add up to the total).\n\n");
     ToDoubleFunction<String> m = key -> medianOf(startups, key);
-    double vault = m.applyAsDouble("keys-read") - m.applyAsDouble("svid");
-    double runtime = m.applyAsDouble("container-ready");
-    double launch = m.applyAsDouble("prepare") - STAGES.stream().mapToDouble(m).sum();
-    double container = m.applyAsDouble("secured-run") - m.applyAsDouble("plain");
-    double overhead = m.applyAsDouble("prepare") - m.applyAsDouble("decrypted") + container;
     out.append("| part | ms |\n|---|---|\n");
     row(
         out,
