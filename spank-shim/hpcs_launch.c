@@ -1,9 +1,9 @@
 /*
  * Reads and checks a launch file. The plugin runs this as the job user, right before the
- * task's exec, so every check guards against a file that is not the agent's: it must be a
- * regular file owned by root and writable by root only, in directories that only root can
- * change, and at most HPCS_LAUNCH_MAX_BYTES long. Every function returns 0 (or a pointer) on
- * success and -1 (or NULL) with the reason in err.
+ * task's exec, so every check guards against a file that is not the agent's. The file must be
+ * a regular file of at most HPCS_LAUNCH_MAX_BYTES, owned by root and writable by root only, in
+ * directories that only root can change. Every function returns 0 (or a pointer) on success
+ * and -1 (or NULL) with the reason in err.
  */
 #define _GNU_SOURCE
 #include <errno.h>

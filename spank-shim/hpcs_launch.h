@@ -1,7 +1,7 @@
 /*
  * Launch files: the node agent writes one per secured step, and the plugin turns it into the
  * command line that runs each task inside the job's container (docs/protocol.md). The file
- * holds NUL-terminated strings: the magic "HPCS-LAUNCH-1", the mode ("argv": append the
+ * contains NUL-terminated strings: the magic "HPCS-LAUNCH-1", the mode ("argv": append the
  * task's whole argv; "args": append it without argv[0]), then the argv prefix. No Slurm
  * dependency, so the test programs can link it alone.
  */

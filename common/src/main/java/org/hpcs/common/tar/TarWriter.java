@@ -70,7 +70,10 @@ public final class TarWriter {
       throw new TarException("tar prefix \"%s\" is not a plain directory name".formatted(prefix));
     }
     Path root = dir.toAbsolutePath().normalize();
-    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+    // Reading the attributes reports why a directory is unreachable (permission denied, missing)
+    // instead of calling it "not a directory".
+    if (!Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+        .isDirectory()) {
       throw new TarException("%s is not a directory".formatted(dir));
     }
     TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosingStream(out));

@@ -41,8 +41,10 @@ public final class PlaintextFile implements WritableByteChannel {
   private final FileChannel channel;
   private final MessageDigest digest;
   private final ExecutorService writer;
-  private ByteBuffer filling = ByteBuffer.allocate(BUFFER_SIZE);
-  private ByteBuffer spare = ByteBuffer.allocate(BUFFER_SIZE);
+  // Direct buffers go to write(2) as they are; the JDK copies a heap buffer into a direct one
+  // first.
+  private ByteBuffer filling = ByteBuffer.allocateDirect(BUFFER_SIZE);
+  private ByteBuffer spare = ByteBuffer.allocateDirect(BUFFER_SIZE);
   private Future<?> pending;
   private long size;
   private boolean open = true;
@@ -102,9 +104,10 @@ public final class PlaintextFile implements WritableByteChannel {
   public long copyFrom(InputStream in) throws IOException {
     ensureOpen();
     long copied = 0;
+    byte[] chunk = new byte[64 * 1024];
     int n;
-    while ((n = in.read(filling.array(), filling.position(), filling.remaining())) >= 0) {
-      filling.position(filling.position() + n);
+    while ((n = in.read(chunk, 0, Math.min(chunk.length, filling.remaining()))) >= 0) {
+      filling.put(chunk, 0, n);
       copied += n;
       if (!filling.hasRemaining()) {
         flush();

@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * logged.
  */
 public final class ServerReporter implements Reporter, AutoCloseable {
+  /** Longest event detail the server accepts, in characters. */
+  static final int MAX_DETAIL = 1024;
+
   private static final Logger LOG = LoggerFactory.getLogger(ServerReporter.class);
   private static final int QUEUE = 1000;
 
@@ -41,7 +44,7 @@ public final class ServerReporter implements Reporter, AutoCloseable {
 
   private void send(JobEvent event) {
     try {
-      server.reportEvent(event.jobId(), event.step(), event.event(), event.detail());
+      server.reportEvent(event.jobId(), event.step(), event.event(), shorten(event.detail()));
     } catch (ServerException e) {
       LOG.warn(
           "reporting job {} event {} to the server failed: {}",
@@ -49,6 +52,11 @@ public final class ServerReporter implements Reporter, AutoCloseable {
           event.event(),
           e.getMessage());
     }
+  }
+
+  /** Cuts a detail to the server's limit, so that a long failure reason still reaches the audit. */
+  static String shorten(String detail) {
+    return detail.length() <= MAX_DETAIL ? detail : detail.substring(0, MAX_DETAIL - 3) + "...";
   }
 
   @Override

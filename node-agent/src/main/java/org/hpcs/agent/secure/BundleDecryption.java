@@ -24,16 +24,17 @@ import org.hpcs.common.crypto.AgeException;
 import org.hpcs.common.crypto.AgeIdentity;
 import org.hpcs.common.crypto.AgeStreamException;
 import org.hpcs.common.crypto.ChannelCopier;
-import org.hpcs.common.crypto.DigestingReadableChannel;
 import org.hpcs.common.crypto.Sha256;
 import org.hpcs.common.tar.TarException;
 import org.hpcs.common.tar.TarExtractor;
 
 /**
  * Streams checked bundles into the job's encrypted mounts: the container image as one file, each
- * dataset through {@link TarExtractor}. Both read the ciphertext once more from its start and
- * compare its digest with the manifest at the end, so a file changed after {@link BundleChecks}
- * fails the job. On any failure the partial plaintext is deleted before the exception leaves.
+ * dataset through {@link TarExtractor}. Both read the ciphertext from its start again and compare
+ * the plaintext's SHA-256 with the signed manifest at the end. That also catches a ciphertext that
+ * changed after {@link BundleChecks}: any change fails authentication, and another valid ciphertext
+ * for the same key yields another plaintext. On any failure the partial plaintext is deleted before
+ * the exception leaves.
  */
 final class BundleDecryption {
   /** File name of the decrypted image inside the image mount. */
@@ -60,12 +61,10 @@ final class BundleDecryption {
     BundleManifest manifest = bundle.manifest();
     String source = bundle.ciphertextPath().toString();
     try (PlaintextFile sif = target.open(IMAGE_FILE)) {
-      DigestingReadableChannel ciphertext =
-          new DigestingReadableChannel(new CiphertextReader(bundle.ciphertext()));
+      CiphertextReader ciphertext = new CiphertextReader(bundle.ciphertext());
       try (ReadableByteChannel plaintext = AgeDecryptor.open(ciphertext, source, identities)) {
         ChannelCopier.copy(plaintext, sif, written -> {});
       }
-      checkCiphertext(bundle, ciphertext.result(), where);
       long size = sif.size();
       String digest = sif.commit();
       if (!digest.equals(manifest.plaintext().sha256()) || size != manifest.plaintext().size()) {
@@ -98,8 +97,7 @@ final class BundleDecryption {
       throws PipelineException {
     String source = bundle.ciphertextPath().toString();
     MessageDigest digest = Sha256.newDigest();
-    DigestingReadableChannel ciphertext =
-        new DigestingReadableChannel(new CiphertextReader(bundle.ciphertext()));
+    CiphertextReader ciphertext = new CiphertextReader(bundle.ciphertext());
     try (ReadableByteChannel plaintext = AgeDecryptor.open(ciphertext, source, identities);
         InputStream in =
             new DigestInputStream(
@@ -107,8 +105,7 @@ final class BundleDecryption {
                     Channels.newInputStream(plaintext), ChannelCopier.BUFFER_SIZE),
                 digest)) {
       TarExtractor.Result result =
-          TarExtractor.extract(
-              in, target, () -> finishStream(bundle, in, digest, ciphertext, where));
+          TarExtractor.extract(in, target, () -> finishStream(bundle, in, digest, where));
       giveTo(target, owner);
       return result;
     } catch (CheckFailed e) {
@@ -133,38 +130,13 @@ final class BundleDecryption {
     }
   }
 
-  /** Reads the padding after the tar end marker, then checks both digests. */
+  /** Reads the padding after the tar end marker, then checks the plaintext digest. */
   private static void finishStream(
-      OpenedBundle bundle,
-      InputStream in,
-      MessageDigest digest,
-      DigestingReadableChannel ciphertext,
-      String where)
-      throws IOException {
+      OpenedBundle bundle, InputStream in, MessageDigest digest, String where) throws IOException {
     in.transferTo(OutputStream.nullOutputStream());
     String actual = Sha256.hex(digest.digest());
-    try {
-      checkCiphertext(bundle, ciphertext.result(), where);
-      if (!actual.equals(bundle.manifest().plaintext().sha256())) {
-        throw plaintextMismatch(bundle, actual, -1, where);
-      }
-    } catch (PipelineException e) {
-      throw new CheckFailed(e);
-    }
-  }
-
-  private static void checkCiphertext(OpenedBundle bundle, Sha256.Result read, String where)
-      throws PipelineException {
-    BundleManifest manifest = bundle.manifest();
-    if (!read.hex().equals(manifest.ciphertext().sha256())
-        || read.size() != manifest.ciphertext().size()) {
-      throw new PipelineException(
-          "bundle file "
-              + bundle.ciphertextPath()
-              + " changed while it was decrypted ("
-              + where
-              + "); the partial plaintext was deleted: do not modify bundle files of a running job"
-              + " and resubmit");
+    if (!actual.equals(bundle.manifest().plaintext().sha256())) {
+      throw new CheckFailed(plaintextMismatch(bundle, actual, -1, where));
     }
   }
 

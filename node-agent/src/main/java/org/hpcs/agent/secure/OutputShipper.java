@@ -7,8 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -81,7 +83,7 @@ final class OutputShipper {
               + " on "
               + node
               + " failed: "
-              + e.getMessage()
+              + describe(e)
               + "; the output of this node is lost: check that user "
               + user.name()
               + " can write to "
@@ -124,6 +126,15 @@ final class OutputShipper {
         Files.deleteIfExists(temp);
       }
     }
+  }
+
+  /** Returns the cause in words; file system exceptions carry only the path as their message. */
+  private static String describe(Exception e) {
+    return switch (e) {
+      case AccessDeniedException denied -> denied.getFile() + ": permission denied";
+      case NoSuchFileException missing -> missing.getFile() + ": not found";
+      default -> e.getMessage();
+    };
   }
 
   /** Flushes the file to disk before closing it, so the rename publishes complete content. */

@@ -88,7 +88,7 @@ class BundleDecryptionTest {
   }
 
   @Test
-  void extractData_fileChangedAfterCheck_removesPlaintext() throws Exception {
+  void extractData_otherValidCiphertext_removesPlaintext() throws Exception {
     BundleFixture.Bundle data = threeMiBDataBundle();
     BundleFixture.Bundle other =
         fixture.create(
@@ -108,7 +108,9 @@ class BundleDecryptionTest {
                       bundle, List.of(other.identity()), target, owner, WHERE));
     }
 
-    assertThat(failure).hasMessageContaining("changed while it was decrypted");
+    assertThat(failure)
+        .hasMessageContaining("the plaintext was deleted")
+        .hasMessageContaining("does not belong to this manifest");
     assertThat(tree(target)).isEmpty();
   }
 

@@ -91,6 +91,20 @@ class OutputShipperTest {
     }
   }
 
+  @Test
+  void ship_outputUnreadableByUser_failsNamingPermission() throws Exception {
+    Path closed = Files.createDirectory(temp.resolve("closed"));
+    Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+
+    assertThatThrownBy(
+            () -> OutputShipper.ship(NOBODY, closed, workDir, 42, "n1", owner.recipient()))
+        .isInstanceOf(PipelineException.class)
+        .hasMessageContaining(closed + ": permission denied");
+    try (var files = Files.list(workDir)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
   private Path userDirectory(String name) throws Exception {
     Path dir = Files.createDirectory(temp.resolve(name));
     Files.setAttribute(dir, "unix:uid", 65534);

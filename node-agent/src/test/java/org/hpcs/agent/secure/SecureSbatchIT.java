@@ -28,6 +28,7 @@ import org.hpcs.common.crypto.AgeDecryptor;
 import org.hpcs.testcluster.CommandResult;
 import org.hpcs.testcluster.TestCluster;
 import org.hpcs.testcluster.TestClusterExtension;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,6 +51,7 @@ class SecureSbatchIT {
   private static final String USER = "alice";
   private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
 
+  private static final List<Path> DIRECTORIES = new java.util.ArrayList<>();
   private static TestCluster cluster;
   private static OwnerClient owner;
   private static KeyPair ownerKey;
@@ -65,6 +67,13 @@ class SecureSbatchIT {
         new KeyPair(
             Ed25519Keys.readPublic(Path.of(cluster.env("HPCS_OWNER_SIGNING_PUBLIC_KEY"))),
             Ed25519Keys.readPrivate(Path.of(cluster.env("HPCS_OWNER_SIGNING_KEY"))));
+  }
+
+  @AfterAll
+  static void deleteDirectories() {
+    for (Path dir : DIRECTORIES) {
+      cluster.runAs("root", Duration.ofSeconds(30), "rm", "-rf", dir.toString());
+    }
   }
 
   @Test
@@ -123,6 +132,7 @@ class SecureSbatchIT {
     CommandResult made =
         cluster.runAs(USER, Duration.ofSeconds(30), "mkdir", "-m", "0700", dir.toString());
     assertThat(made.succeeded()).as(made.describe()).isTrue();
+    DIRECTORIES.add(dir);
     BundleFixture fixture =
         new BundleFixture(dir, ownerKey, OwnerClient.OWNER, cluster.baoKvMount());
     BundleFixture.Bundle image =

@@ -80,6 +80,7 @@ final class SecureStack {
   private final ServerReporter serverReporter;
   private final OwnerClient owner;
   private final List<Long> jobs = new ArrayList<>();
+  private final List<Path> userDirectories = new ArrayList<>();
 
   private SecureStack(TestCluster cluster, String run) throws Exception {
     this.cluster = cluster;
@@ -159,6 +160,7 @@ final class SecureStack {
     if (!made.succeeded()) {
       throw new IllegalStateException("mkdir " + dir + " failed: " + made.describe());
     }
+    userDirectories.add(dir);
     return dir;
   }
 
@@ -312,8 +314,10 @@ final class SecureStack {
     for (MountEntry entry : MountTable.read().under(runBase).reversed()) {
       unmounter.unmount(entry.mountPoint());
     }
-    for (Path base : List.of(stateBase, runBase)) {
-      cluster.runAs("root", COMMAND_TIMEOUT, "rm", "-rf", "--one-file-system", base.toString());
+    List<Path> created = new ArrayList<>(List.of(stateBase, runBase));
+    created.addAll(userDirectories);
+    for (Path dir : created) {
+      cluster.runAs("root", COMMAND_TIMEOUT, "rm", "-rf", "--one-file-system", dir.toString());
     }
   }
 }

@@ -43,10 +43,10 @@ import org.hpcs.testcluster.TestCluster;
  * Measures a secured step on node n1 of the test stack (run by bench/secure-step-bench): the
  * start-up cost over the same step run plainly, split into its stages, and the throughput of
  * decryption into a gocryptfs mount against dd writing the same plaintext into the same mount.
- * Prints a Markdown section for docs/benchmarks.md on standard output.
+ * Writes a Markdown section for docs/benchmarks.md.
  *
- * <p>Arguments: start-up runs (default 5), plaintext MiB for the throughput (default 512),
- * throughput rounds (default 3).
+ * <p>Arguments: the output file, start-up runs (default 5), plaintext MiB for the throughput
+ * (default 512), throughput rounds (default 3).
  */
 public final class SecureStepBench {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -67,9 +67,10 @@ public final class SecureStepBench {
 
   /** Runs the benchmark; see the class comment for the arguments. */
   public static void main(String[] args) throws Exception {
-    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-    int sizeMiB = args.length > 1 ? Integer.parseInt(args[1]) : 512;
-    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    Path output = Path.of(args[0]);
+    int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    int sizeMiB = args.length > 2 ? Integer.parseInt(args[2]) : 512;
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     SecureStack stack = SecureStack.open(new TestCluster(StackEnv.load(StackEnv.DEFAULT_PATH)));
     try {
       String load = loadAverage();
@@ -78,7 +79,7 @@ public final class SecureStepBench {
         startups.add(startup(stack));
       }
       Map<String, List<Double>> throughput = throughput(stack, sizeMiB, rounds);
-      System.out.print(report(runs, sizeMiB, rounds, load, startups, throughput));
+      Files.writeString(output, report(runs, sizeMiB, rounds, load, startups, throughput));
     } finally {
       stack.shutDown();
     }
@@ -125,6 +126,7 @@ public final class SecureStepBench {
       parts.put("prepare", prepare);
       parts.put("plain", plain);
       parts.put("secured-run", secured);
+      derive(parts);
       stack.registry.detachStep(new Request.StepEnd(job, 0, SecureStack.NODE));
       stack.registry.endJob(new Request.JobEnd(job, SecureStack.NODE));
       return parts;
@@ -132,6 +134,15 @@ public final class SecureStepBench {
       stack.cancelJobs();
       stack.runAs("root", "rm", "-rf", dir.toString());
     }
+  }
+
+  /** Adds the parts computed from others, per run, so that their medians are medians of runs. */
+  private static void derive(Map<String, Double> parts) {
+    double stages = STAGES.stream().mapToDouble(parts::get).sum();
+    parts.put("vault", parts.get("keys-read") - parts.get("svid"));
+    parts.put("launch", parts.get("prepare") - stages);
+    parts.put("container", parts.get("secured-run") - parts.get("plain"));
+    parts.put("overhead", parts.get("prepare") - parts.get("decrypted") + parts.get("container"));
   }
 
   /** Milliseconds between consecutive stage events, the attach call as the start. */
@@ -361,13 +372,10 @@ public final class SecureStepBench {
         .append(Files.size(DEMO_SIF) >> 20)
         .append(" MiB SIF), ")
         .append(runs)
-        .append(" start-up runs, medians in ms.\n\n");
+        .append(
+            " start-up runs, medians in ms (each row is the median of its own runs, so the rows"
+                + " need not add up to the total).\n\n");
     ToDoubleFunction<String> m = key -> medianOf(startups, key);
-    double vault = m.applyAsDouble("keys-read") - m.applyAsDouble("svid");
-    double runtime = m.applyAsDouble("container-ready");
-    double launch = m.applyAsDouble("prepare") - STAGES.stream().mapToDouble(m).sum();
-    double container = m.applyAsDouble("secured-run") - m.applyAsDouble("plain");
-    double overhead = m.applyAsDouble("prepare") - m.applyAsDouble("decrypted") + container;
     out.append("| part | ms |\n|---|---|\n");
     row(
         out,
@@ -375,12 +383,15 @@ public final class SecureStepBench {
         m.applyAsDouble("bundles-verified"));
     row(out, "key release at the server (FUSE preflight included)", m.applyAsDouble("key-release"));
     row(out, "JWT-SVID from the SPIRE agent", m.applyAsDouble("svid"));
-    row(out, "Vault: login, read 2 keys, revoke", vault);
+    row(out, "Vault: login, read 2 keys, revoke", m.applyAsDouble("vault"));
     row(out, "3 gocryptfs mounts (init + mount)", m.applyAsDouble("mounted"));
-    row(out, "runtime: image SHA-256 and SIF check, squashfuse mount", runtime);
-    row(out, "launch file and reply", launch);
-    row(out, "container start (secured run - plain run)", container);
-    row(out, "**start-up overhead** (all of the above)", overhead);
+    row(
+        out,
+        "runtime: image SHA-256 and SIF check, squashfuse mount",
+        m.applyAsDouble("container-ready"));
+    row(out, "launch file and reply", m.applyAsDouble("launch"));
+    row(out, "container start (secured run - plain run)", m.applyAsDouble("container"));
+    row(out, "**start-up overhead** (median of the runs' sums)", m.applyAsDouble("overhead"));
     row(out, "bulk decryption, excluded (image + dataset)", m.applyAsDouble("decrypted"));
     row(out, "plain step (jp2a on the host)", m.applyAsDouble("plain"));
     row(out, "secured step run (jp2a in bwrap)", m.applyAsDouble("secured-run"));
