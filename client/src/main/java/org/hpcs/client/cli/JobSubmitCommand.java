@@ -34,10 +34,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Submit a secured batch job: write the job manifest (naming the container and data"
-          + " bundles) and a batch script with '#SBATCH --hpcs-secure=<job manifest>' and the"
-          + " Slurm options, whose body runs 'srun COMMAND ARGS'. Both are uploaded over SFTP"
+          + " bundles) and a batch script with the Slurm options. Both are uploaded over SFTP"
           + " into ssh.remote-dir, next to the shipped bundles, and 'sbatch --parsable' runs"
           + " there over SSH. The job's working directory is ssh.remote-dir.",
+      "On one node the script carries '#SBATCH --hpcs-secure=<job manifest>', so it runs in"
+          + " the decrypted container and runs COMMAND itself. With --nodes 2 or more it runs on"
+          + " the host and starts 'srun --hpcs-secure=<job manifest> COMMAND', one secured task"
+          + " per node, each in its node's container.",
       "The bundles must be shipped first (hpcs bundle ship): their files on the cluster must"
           + " match the local manifests. Prints the Slurm job id on standard output. Local"
           + " copies of both files stay in --out-dir.",
@@ -103,7 +106,7 @@ final class JobSubmitCommand implements Callable<Integer> {
       paramLabel = "COMMAND",
       arity = "1..*",
       description =
-          "After '--': the program and its arguments, run by srun in the container. Each"
+          "After '--': the program and its arguments, run in the container. Each"
               + " argument is quoted for the shell, so spaces, quotes and '$' arrive unchanged.")
   List<String> command;
 

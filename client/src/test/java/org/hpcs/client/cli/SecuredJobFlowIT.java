@@ -182,7 +182,7 @@ class SecuredJobFlowIT {
               "#SBATCH --nodes=1",
               "#SBATCH --partition=" + cluster.slurmPartition(),
               "#SBATCH --time=2:00");
-      assertThat(script).endsWith("srun /bin/echo 'two words' '$HOME'\n");
+      assertThat(script).endsWith("\nexec /bin/echo 'two words' '$HOME'\n");
       byte[] jobManifest =
           ssh.execute("cat " + remoteDir + "/" + stem + ".job.json")
               .getBytes(StandardCharsets.UTF_8);

@@ -52,16 +52,43 @@ class BatchScriptTest {
 
     List<String> lines = script.render().lines().toList();
 
-    assertThat(lines.subList(0, 7))
+    assertThat(lines.subList(0, 6))
         .containsExactly(
             "#!/bin/bash",
-            "#SBATCH --hpcs-secure=/home/alice/hpcs-bundles/job-1.job.json",
             "#SBATCH --job-name=demo",
             "#SBATCH --chdir=/home/alice/hpcs-bundles",
             "#SBATCH --nodes=2",
             "#SBATCH --partition=debug",
             "#SBATCH --time=1-02:03:04");
-    assertThat(lines.getLast()).isEqualTo("srun hostname");
+    assertThat(lines.getLast())
+        .isEqualTo("srun --hpcs-secure=/home/alice/hpcs-bundles/job-1.job.json hostname");
+  }
+
+  @Test
+  void render_oneNode_scriptSecuredAndRunsCommandItself() {
+    BatchScript script =
+        new BatchScript(
+            "/d/j.job.json",
+            "/d",
+            new SlurmOptions(
+                "demo", 1, null, null, List.of("sh", "-c", "echo a > /hpcs/output/a")));
+
+    List<String> lines = script.render().lines().toList();
+
+    assertThat(lines.get(1)).isEqualTo("#SBATCH --hpcs-secure=/d/j.job.json");
+    assertThat(lines).noneMatch(line -> line.startsWith("srun"));
+    assertThat(lines.getLast()).isEqualTo("exec sh -c 'echo a > /hpcs/output/a'");
+  }
+
+  @Test
+  void render_severalNodes_hostScriptStartsOneSecuredStep() {
+    BatchScript script = new BatchScript("/d/j.job.json", "/d", options(List.of("hostname")));
+
+    String text = script.render();
+
+    assertThat(script.multiNode()).isTrue();
+    assertThat(text).doesNotContain("#SBATCH --hpcs-secure");
+    assertThat(text).endsWith("\nsrun --hpcs-secure=/d/j.job.json hostname\n");
   }
 
   @Test
@@ -87,11 +114,29 @@ class BatchScriptTest {
                 .render()
                 .replace("#!/bin/bash\n", "#!/bin/bash\nsrun() { printf '%s\\0' \"$@\"; }\n"));
 
-    byte[] output = runBash(file);
+    List<String> received = nulSeparated(runBash(file));
 
-    List<String> received =
-        Arrays.asList(new String(output, StandardCharsets.UTF_8).split("\0", -1));
-    assertThat(received.subList(0, received.size() - 1)).isEqualTo(HARD_ARGUMENTS);
+    assertThat(received.getFirst()).isEqualTo("--hpcs-secure=/d/j.job.json");
+    assertThat(received.subList(1, received.size())).isEqualTo(HARD_ARGUMENTS);
+  }
+
+  @Test
+  void render_hardArgumentsOneNode_bashExecsThemUnchanged() throws Exception {
+    List<String> command = new java.util.ArrayList<>(HARD_ARGUMENTS);
+    command.set(0, "printf");
+    command.add(1, "%s\\0");
+    BatchScript script =
+        new BatchScript("/d/j.job.json", "/d", new SlurmOptions("demo", 1, null, null, command));
+    Path file = Files.writeString(dir.resolve("job.sh"), script.render());
+
+    List<String> received = nulSeparated(runBash(file));
+
+    assertThat(received).isEqualTo(HARD_ARGUMENTS.subList(1, HARD_ARGUMENTS.size()));
+  }
+
+  private static List<String> nulSeparated(byte[] output) {
+    List<String> parts = Arrays.asList(new String(output, StandardCharsets.UTF_8).split("\0", -1));
+    return parts.subList(0, parts.size() - 1);
   }
 
   @Test
@@ -100,7 +145,7 @@ class BatchScriptTest {
 
     List<String> header = script.render().lines().takeWhile(line -> line.startsWith("#")).toList();
 
-    assertThat(header).filteredOn(line -> line.startsWith("#SBATCH")).hasSize(6);
+    assertThat(header).filteredOn(line -> line.startsWith("#SBATCH")).hasSize(5);
     assertThat(header).noneMatch(line -> line.contains("injected"));
   }
 
