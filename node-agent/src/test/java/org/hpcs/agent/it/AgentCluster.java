@@ -3,14 +3,14 @@ package org.hpcs.agent.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
+import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +21,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.hpcs.agent.secure.BundleFixture;
+import org.hpcs.agent.secure.OwnerClient;
+import org.hpcs.common.api.AuditEntry;
+import org.hpcs.common.bundle.BundleKind;
+import org.hpcs.common.bundle.Ed25519Keys;
 import org.hpcs.testcluster.TestCluster;
 
 /**
@@ -33,14 +38,29 @@ final class AgentCluster {
   static final Path REPO = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
   static final Path PLUGIN = Path.of("/usr/lib/x86_64-linux-gnu/slurm-wlm/spank_hpcs.so");
   static final Path PLUGSTACK = Path.of("/etc/slurm/plugstack.conf.d/hpcs.conf");
+
+  /** The demo image; slurm-test-cluster/demo/build-image makes it. */
+  static final Path DEMO_SIF = REPO.resolve("build/demo/jp2a.sif");
+
+  private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final TestCluster cluster;
   private final Map<Long, Instant> submitted = new ConcurrentHashMap<>();
   private final List<Path> created = new ArrayList<>();
-  private final Map<String, HpcsServerAccess.GrantedBundle> granted = new ConcurrentHashMap<>();
-  private HpcsServerAccess server;
+  private final Map<String, SecuredFiles> granted = new ConcurrentHashMap<>();
+  private final Map<String, Long> startedAgents = new ConcurrentHashMap<>();
+  private OwnerClient owner;
+
+  /**
+   * A job manifest and the container bundle it names, in a directory of the job's user.
+   *
+   * @param dir the directory, which jobs use as working directory
+   * @param manifest the job manifest, the value of --hpcs-secure
+   * @param bundleId the server's id of the container bundle
+   */
+  record SecuredFiles(Path dir, Path manifest, String bundleId) {}
 
   AgentCluster(TestCluster cluster) {
     this.cluster = cluster;
@@ -109,22 +129,61 @@ final class AgentCluster {
     }
   }
 
-  /** Returns the stack's HPCS server as owners and admins use it. */
-  synchronized HpcsServerAccess server() throws Exception {
-    if (server == null) {
-      server = new HpcsServerAccess(cluster);
+  /** Returns the stack's HPCS server as the data owner and an admin use it. */
+  synchronized OwnerClient owner() throws Exception {
+    if (owner == null) {
+      owner = new OwnerClient(cluster, URI.create(cluster.env("HPCS_SERVER_URL")));
     }
-    return server;
+    return owner;
   }
 
-  /** Returns a bundle registered by the test owner and granted to the user, once per user. */
-  synchronized HpcsServerAccess.GrantedBundle bundleGrantedTo(String user) throws Exception {
-    HpcsServerAccess.GrantedBundle bundle = granted.get(user);
-    if (bundle == null) {
-      bundle = server().grantedBundle(user);
-      granted.put(user, bundle);
+  /**
+   * Returns the demo image as a signed bundle that the owner registered and granted to the user,
+   * with a job manifest naming it, in a directory of the user. Made once per user; jobs share it,
+   * because each job writes its own output and log files.
+   */
+  synchronized SecuredFiles securedFiles(String user) throws Exception {
+    SecuredFiles files = granted.get(user);
+    if (files == null) {
+      files = createSecuredFiles(user, user, Files.readAllBytes(DEMO_SIF));
+      granted.put(user, files);
     }
-    return bundle;
+    return files;
+  }
+
+  /** Returns the path of the job manifest of {@link #securedFiles(String)}. */
+  Path manifest(String user) throws Exception {
+    return securedFiles(user).manifest();
+  }
+
+  /**
+   * Creates a directory of {@code user} with a job manifest naming a container bundle that the
+   * owner granted to {@code grantee}. The bundle holds {@code image}; a job whose key release the
+   * server denies never decrypts it, so any bytes do there.
+   */
+  SecuredFiles createSecuredFiles(String user, String grantee, byte[] image) throws Exception {
+    Path dir = jobDirectory(user);
+    BundleFixture fixture =
+        new BundleFixture(dir, ownerKey(), OwnerClient.OWNER, cluster.baoKvMount());
+    BundleFixture.Bundle bundle = fixture.create("image", BundleKind.CONTAINER, image);
+    String bundleId = bundle.manifest().bundleId();
+    owner().depositKey(bundleId, bundle.identity());
+    owner().register(bundle.manifestFile());
+    owner().grant(bundleId, grantee, null);
+    fixture.jobManifest(bundle);
+    chown(dir, user);
+    return new SecuredFiles(dir, fixture.jobManifestPath(), bundleId);
+  }
+
+  /** Returns the audit records of a job made at or after {@code since}, as an admin reads them. */
+  List<AuditEntry> audit(long jobId, Instant since) throws Exception {
+    return owner().audit(jobId).stream().filter(e -> !e.at().isBefore(since)).toList();
+  }
+
+  private KeyPair ownerKey() throws Exception {
+    return new KeyPair(
+        Ed25519Keys.readPublic(Path.of(cluster.env("HPCS_OWNER_SIGNING_PUBLIC_KEY"))),
+        Ed25519Keys.readPrivate(Path.of(cluster.env("HPCS_OWNER_SIGNING_KEY"))));
   }
 
   /** Restarts one slurmd exactly as the stack starts it, using its pid file. */
@@ -158,22 +217,48 @@ final class AgentCluster {
         == 0;
   }
 
-  void startAgent(String node) {
+  /** Starts the agent through its launcher and notes the pid that this start wrote. */
+  void startAgent(String node) throws IOException {
     run(List.of("/usr/sbin/hpcs-node-agent", "--config", config(node).toString(), "start"));
+    startedAgents.put(node, agentPid(node));
   }
 
   void stopAgent(String node) {
     run(List.of("/usr/sbin/hpcs-node-agent", "--config", config(node).toString(), "stop"));
+    startedAgents.remove(node);
   }
 
-  /** Kills the agent with SIGKILL, so it cannot clean up or remove its socket. */
+  /** Stops the agent and starts it again, so that the test owns the running agent process. */
+  void restartAgent(String node) throws IOException {
+    stopAgent(node);
+    startAgent(node);
+  }
+
+  /**
+   * Kills the agent with SIGKILL, so it cannot clean up or remove its socket. Only an agent that
+   * {@link #startAgent(String)} started is killed, by the pid in its pid file.
+   */
   void killAgent(String node) throws Exception {
-    long pid = Long.parseLong(Files.readString(Path.of(value(node, "pid-file"))).strip());
+    long pid = agentPid(node);
+    Long started = startedAgents.get(node);
+    if (started == null || started != pid) {
+      throw new AssertionError(
+          "the agent of "
+              + node
+              + " (pid "
+              + pid
+              + ") was not started by this test; call restartAgent first");
+    }
     run(List.of("kill", "-KILL", Long.toString(pid)));
+    startedAgents.remove(node);
     await(
         Duration.ofSeconds(10),
         "agent " + node + " to die",
         () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+  }
+
+  private long agentPid(String node) throws IOException {
+    return Long.parseLong(Files.readString(Path.of(value(node, "pid-file"))).strip());
   }
 
   /**
@@ -201,42 +286,26 @@ final class AgentCluster {
     return events(node, jobId).stream().map(e -> e.path("event").asText()).toList();
   }
 
-  /**
-   * Creates a directory owned by the user holding a job manifest that names a bundle granted to the
-   * user, so the HPCS server releases its key.
-   */
-  Path manifest(String user) throws Exception {
-    return manifest(user, bundleGrantedTo(user).jobManifest());
-  }
-
-  /** Creates a directory owned by the user holding a job manifest with the given text. */
-  Path manifest(String user, String text) throws IOException {
-    Path dir =
-        Files.createTempDirectory(
-            Path.of("/tmp"),
-            "hpcs-agent-it-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    Path manifest = dir.resolve("job.json");
-    Files.writeString(manifest, text);
-    UserPrincipal owner =
-        FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(user);
-    Files.setOwner(dir, owner);
-    Files.setOwner(manifest, owner);
+  /** Creates an empty directory (mode 0700) of the user below the user's home. */
+  Path jobDirectory(String user) {
+    String home = run(List.of("runuser", "-u", user, "--", "sh", "-c", "printf %s \"$HOME\""));
+    Path dir = Path.of(home).resolve("hpcs-agent-it-" + HexFormat.of().formatHex(randomBytes(6)));
+    run(List.of("runuser", "-u", user, "--", "mkdir", "-m", "0700", dir.toString()));
     created.add(dir);
-    return manifest;
+    return dir;
   }
 
-  /** Deletes the job directories made by {@link #manifest(String)}. */
-  void deleteJobDirectories() throws IOException {
+  private static void chown(Path dir, String user) {
+    run(List.of("chown", "-R", user + ":" + user, dir.toString()));
+  }
+
+  /** Deletes the directories made by {@link #jobDirectory(String)}. */
+  void deleteJobDirectories() {
     for (Path dir : created) {
-      try (var files = Files.list(dir)) {
-        for (Path file : files.toList()) {
-          Files.deleteIfExists(file);
-        }
-      }
-      Files.deleteIfExists(dir);
+      run(List.of("rm", "-rf", "--one-file-system", dir.toString()));
     }
     created.clear();
+    granted.clear();
   }
 
   /** Submits a batch job as the user from the manifest's directory; returns its id. */
@@ -344,6 +413,12 @@ final class AgentCluster {
       Thread.currentThread().interrupt();
       return -1;
     }
+  }
+
+  private static byte[] randomBytes(int count) {
+    byte[] bytes = new byte[count];
+    RANDOM.nextBytes(bytes);
+    return bytes;
   }
 
   private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {

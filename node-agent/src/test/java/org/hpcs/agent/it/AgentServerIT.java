@@ -2,6 +2,7 @@ package org.hpcs.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,23 +11,18 @@ import java.util.function.Predicate;
 import org.hpcs.common.api.AuditEntry;
 import org.hpcs.testcluster.TestCluster;
 import org.hpcs.testcluster.TestClusterExtension;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The path from the node agents to the real HPCS server on the three-node test cluster: secured
- * jobs as the admin guide sets them up (join-token enrolment, node SVIDs from the enrolled
- * spire-agents, mutual TLS, PrologFlags=Alloc), checked in the agents' journals and the server's
- * audit log.
+ * jobs on the signed demo image as the admin guide sets them up (join-token enrolment, node SVIDs
+ * from the enrolled spire-agents, mutual TLS, PrologFlags=Alloc), checked in the agents' journals
+ * and the server's audit log.
  */
 @ExtendWith(TestClusterExtension.class)
-@Disabled(
-    "Written for the job manifest {\"bundles\": [...]} that the node agent read before it"
-        + " decrypted real bundles; SecureJobIT and SecureSbatchIT now run secured jobs end to end."
-        + " TODO: port these scenarios to real signed bundles.")
 class AgentServerIT {
   private static final String USER = "alice";
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
@@ -37,13 +33,18 @@ class AgentServerIT {
   static void install(TestCluster cluster) throws Exception {
     cluster.assumeSpire();
     cluster.assumeOpenBao();
+    assertThat(AgentCluster.DEMO_SIF)
+        .as("demo image; run slurm-test-cluster/demo/build-image")
+        .exists();
     agents = new AgentCluster(cluster);
     agents.ensureInstalled();
   }
 
-  @AfterEach
-  void deleteJobDirectories() throws Exception {
-    agents.deleteJobDirectories();
+  @AfterAll
+  static void deleteJobDirectories() {
+    if (agents != null) {
+      agents.deleteJobDirectories();
+    }
   }
 
   @Test
@@ -67,7 +68,7 @@ class AgentServerIT {
     }
     List<AuditEntry> audit =
         awaitAudit(job, submitted, action("job.release", null), "release of job " + job);
-    String bundleId = agents.bundleGrantedTo(USER).bundleId();
+    String bundleId = agents.securedFiles(USER).bundleId();
     assertThat(audit).anyMatch(action("job.start", batchNode));
     assertThat(audit)
         .anyMatch(action("key.release", batchNode).and(e -> bundleId.equals(e.bundleId())));
@@ -100,7 +101,11 @@ class AgentServerIT {
   @Test
   void batchJob_userWithoutGrant_failsWithServerDenial() throws Exception {
     String node = agents.nodes().get(1);
-    Path manifest = agents.manifest("bob", agents.bundleGrantedTo(USER).jobManifest());
+    // The owner granted this bundle to alice only; its bytes are never decrypted.
+    Path manifest =
+        agents
+            .createSecuredFiles("bob", USER, "not decrypted".getBytes(StandardCharsets.UTF_8))
+            .manifest();
     Instant submitted = Instant.now().minusSeconds(1);
 
     long job =
@@ -143,7 +148,7 @@ class AgentServerIT {
   private static List<AuditEntry> awaitAudit(
       long job, Instant since, Predicate<AuditEntry> expected, String what) throws Exception {
     long deadline = System.nanoTime() + AUDIT_TIMEOUT.toNanos();
-    List<AuditEntry> audit = agents.server().audit(job, since);
+    List<AuditEntry> audit = agents.audit(job, since);
     while (audit.stream().noneMatch(expected)) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
@@ -157,7 +162,7 @@ class AgentServerIT {
                 + audit.stream().map(e -> e.action() + "@" + e.node() + " " + e.detail()).toList());
       }
       Thread.sleep(500);
-      audit = agents.server().audit(job, since);
+      audit = agents.audit(job, since);
     }
     return audit;
   }

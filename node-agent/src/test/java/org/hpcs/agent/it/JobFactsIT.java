@@ -12,22 +12,17 @@ import org.hpcs.agent.protocol.StepDetails;
 import org.hpcs.common.api.JobStartRequest;
 import org.hpcs.testcluster.TestCluster;
 import org.hpcs.testcluster.TestClusterExtension;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The facts the server's job start needs, looked up from the test cluster's real Slurm. */
 @ExtendWith(TestClusterExtension.class)
-@Disabled(
-    "Written for the job manifest {\"bundles\": [...]} that the node agent read before it"
-        + " decrypted real bundles; SecureJobIT and SecureSbatchIT now run secured jobs end to end."
-        + " TODO: port these scenarios to real signed bundles.")
 class JobFactsIT {
   @Test
   void lookup_runningJob_userNodesPartitionAndTimeLimit(TestCluster cluster) throws Exception {
     AgentCluster agents = new AgentCluster(cluster);
-    Path manifest = agents.manifest("alice");
-    long job = agents.submit("alice", manifest.getParent(), "sleep 30", "-N2", "-t", "5");
+    Path dir = agents.jobDirectory("alice");
+    long job = agents.submit("alice", dir, "sleep 30", "-N2", "-t", "5");
     try {
       AgentCluster.await(
           Duration.ofSeconds(60),

@@ -3,50 +3,63 @@ package org.hpcs.agent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hpcs.agent.protocol.WireCodec;
 import org.hpcs.agent.socket.SocketProbe;
 import org.hpcs.testcluster.TestCluster;
 import org.hpcs.testcluster.TestClusterExtension;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Secured jobs on the real three-node test cluster: the SPANK plugin in sbatch, srun, slurmd and
  * slurmstepd talking to the node agents that the stack installed with install-node, which start
- * each job at the stack's HPCS server. Assertions read the agents' journals; AgentServerIT checks
- * what the server recorded.
+ * each job at the stack's HPCS server and run its steps in the decrypted demo image. Assertions
+ * read the agents' journals; AgentServerIT checks what the server recorded. A secured batch step
+ * runs its script inside the container, which has no srun, so jobs with secured srun steps submit
+ * an unsecured batch script.
  */
 @ExtendWith(TestClusterExtension.class)
-@Disabled(
-    "Written for the job manifest {\"bundles\": [...]} that the node agent read before it"
-        + " decrypted real bundles; SecureJobIT and SecureSbatchIT now run secured jobs end to end."
-        + " TODO: port these scenarios to real signed bundles.")
 class SecuredJobIT {
   private static final String USER = "alice";
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
+
+  /** The pipeline's events of a job's life on a node, without the stages of its preparation. */
+  private static final Set<String> LIFECYCLE =
+      Set.of("job-start", "job-started", "step-start", "step-end", "job-end", "cleanup");
+
   private static AgentCluster agents;
 
   @BeforeAll
   static void install(TestCluster cluster) throws Exception {
+    assertThat(AgentCluster.DEMO_SIF)
+        .as("demo image; run slurm-test-cluster/demo/build-image")
+        .exists();
     agents = new AgentCluster(cluster);
     agents.ensureInstalled();
   }
 
-  @AfterEach
-  void deleteJobDirectories() throws Exception {
-    agents.deleteJobDirectories();
+  @AfterAll
+  static void deleteJobDirectories() {
+    if (agents != null) {
+      agents.deleteJobDirectories();
+    }
   }
 
   @Test
@@ -60,9 +73,12 @@ class SecuredJobIT {
     awaitEvent(batchNode, job, "cleanup");
 
     assertThat(agents.jobRecord(job)).contains("JobState=COMPLETED");
-    assertThat(agents.eventNames(batchNode, job))
+    assertThat(lifecycle(batchNode, job))
         .containsExactly(
             "job-start", "job-started", "step-start", "step-end", "job-end", "cleanup");
+    assertThat(agents.eventNames(batchNode, job))
+        .as("stages of the secured pipeline")
+        .containsSubsequence("job-start", "key-release", "decrypted", "container-ready", "cleanup");
     assertThat(agents.events(batchNode, job).getFirst().path("detail").asText())
         .isEqualTo("announced by the job prolog");
   }
@@ -184,16 +200,7 @@ class SecuredJobIT {
             + manifest
             + " sleep 3 & done; wait";
 
-    long job =
-        agents.submit(
-            USER,
-            manifest.getParent(),
-            steps,
-            "-N1",
-            "-n4",
-            "-w",
-            node,
-            "--hpcs-secure=" + manifest);
+    long job = agents.submit(USER, manifest.getParent(), steps, "-N1", "-n4", "-w", node);
     agents.awaitGone(job, JOB_TIMEOUT);
     awaitEvent(node, job, "cleanup");
 
@@ -207,7 +214,7 @@ class SecuredJobIT {
             .toList();
     assertThat(starts)
         .extracting(e -> e.path("step").asText())
-        .containsExactlyInAnyOrder("4294967291", "0", "1", "2", "3");
+        .containsExactlyInAnyOrder("0", "1", "2", "3");
     assertThat(
             starts.stream().mapToInt(e -> attachedCount(e.path("detail").asText())).max().orElse(0))
         .as("largest number of steps attached at once")
@@ -218,6 +225,7 @@ class SecuredJobIT {
   void agentKilledMidJob_restarted_jobEndCleansUp() throws Exception {
     String node = agents.nodes().get(0);
     Path manifest = agents.manifest(USER);
+    agents.restartAgent(node);
     long job =
         agents.submit(
             USER, manifest.getParent(), "sleep 25", "-N1", "-w", node, "--hpcs-secure=" + manifest);
@@ -244,6 +252,7 @@ class SecuredJobIT {
   void agentKilled_jobEndsWhileDown_reaperCleansUpAfterRestart() throws Exception {
     String node = agents.nodes().get(0);
     Path manifest = agents.manifest(USER);
+    agents.restartAgent(node);
     long job =
         agents.submit(
             USER, manifest.getParent(), "sleep 2", "-N1", "-w", node, "--hpcs-secure=" + manifest);
@@ -287,18 +296,62 @@ class SecuredJobIT {
     }
   }
 
+  @Test
+  void socket_badFrames_clearErrors() throws Exception {
+    String node = agents.nodes().get(2);
+    Path socket = agents.socket(node);
+    byte[] jobEnd = frame("v=1\nop=job_end\njob=x\nnode=" + node + "\n");
+    byte[] oversized = ByteBuffer.allocate(4).putInt(64 * 1024 * 1024).array();
+    byte[] stepEnd = frame("v=1\nop=step_end\njob=4294967294\nstep=0\nnode=" + node + "\n");
+    int payload = stepEnd.length - 4;
+    byte[] truncated = Arrays.copyOf(stepEnd, 4 + 10);
+
+    assertThat(exchange(socket, jobEnd))
+        .contains("status=error", "malformed request: field 'job' is not a decimal number");
+    assertThat(exchange(socket, oversized))
+        .contains("status=error", "frame length 67108864 is outside 1..131072 bytes");
+    assertThat(exchange(socket, truncated))
+        .contains(
+            "status=error",
+            "truncated frame: connection closed after 10 of " + payload + " payload bytes");
+    assertThat(exchange(socket, frame("v=1\nop=job_end\njob=4294967294\n")))
+        .contains("status=error", "malformed request:", "'node'");
+    assertThat(exchange(socket, stepEnd))
+        .as("a well-formed request after the bad ones")
+        .contains("status=ok");
+  }
+
+  /** Returns a frame of the payload: its 4-byte big-endian length, then its UTF-8 bytes. */
+  private static byte[] frame(String payload) {
+    byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(4 + bytes.length).putInt(bytes.length).put(bytes).array();
+  }
+
+  /** Sends the bytes as root, ends the connection's output and returns the agent's reply. */
+  private static String exchange(Path socket, byte[] bytes) throws Exception {
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(socket));
+      ByteBuffer out = ByteBuffer.wrap(bytes);
+      while (out.hasRemaining()) {
+        channel.write(out);
+      }
+      channel.shutdownOutput();
+      byte[] reply = WireCodec.readFrame(channel);
+      return reply == null ? "closed" : new String(reply, StandardCharsets.UTF_8);
+    }
+  }
+
+  private static List<String> lifecycle(String node, long job) throws Exception {
+    return agents.eventNames(node, job).stream().filter(LIFECYCLE::contains).toList();
+  }
+
   private static String probeCommand(Path socket, String node) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String tests =
         Path.of(SocketProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI())
             .toString();
     String main =
-        Path.of(
-                org.hpcs.agent.protocol.WireCodec.class
-                    .getProtectionDomain()
-                    .getCodeSource()
-                    .getLocation()
-                    .toURI())
+        Path.of(WireCodec.class.getProtectionDomain().getCodeSource().getLocation().toURI())
             .toString();
     return java
         + " -cp "

@@ -25,12 +25,14 @@ import org.hpcs.common.crypto.AgeIdentity;
 import org.hpcs.common.crypto.Sha256;
 
 /** Writes signed bundles and job manifests into a directory, as hpcs bundle create would. */
-final class BundleFixture {
+public final class BundleFixture {
   final Path dir;
   final KeyPair owner;
   final String ownerName;
   final String kvMount;
-  final AgeIdentity output = AgeIdentity.generate();
+
+  /** The owner's output key: job outputs are encrypted to its recipient. */
+  public final AgeIdentity output = AgeIdentity.generate();
 
   /**
    * One written bundle.
@@ -40,14 +42,16 @@ final class BundleFixture {
    * @param manifestFile where the manifest was written
    * @param ageFile where the ciphertext was written
    */
-  record Bundle(BundleManifest manifest, AgeIdentity identity, Path manifestFile, Path ageFile) {}
+  public record Bundle(
+      BundleManifest manifest, AgeIdentity identity, Path manifestFile, Path ageFile) {}
 
   BundleFixture(Path dir) throws IOException {
     this(dir, Ed25519Keys.generate(), "owner", "kv-hpcs");
   }
 
   /** Writes bundles of {@code ownerName}, signed with {@code owner}, keyed in {@code kvMount}. */
-  BundleFixture(Path dir, KeyPair owner, String ownerName, String kvMount) throws IOException {
+  public BundleFixture(Path dir, KeyPair owner, String ownerName, String kvMount)
+      throws IOException {
     this.dir = dir;
     this.owner = owner;
     this.ownerName = ownerName;
@@ -56,7 +60,7 @@ final class BundleFixture {
   }
 
   /** Encrypts {@code plaintext} to a new key and writes the signed bundle {@code name}. */
-  Bundle create(String name, BundleKind kind, byte[] plaintext) throws Exception {
+  public Bundle create(String name, BundleKind kind, byte[] plaintext) throws Exception {
     AgeIdentity identity = AgeIdentity.generate();
     Path ageFile = dir.resolve(name + ".age");
     try (FileChannel out =
@@ -97,7 +101,7 @@ final class BundleFixture {
   }
 
   /** Writes {@code job.json} naming the bundles by file name and returns its bytes. */
-  byte[] jobManifest(Bundle image, Bundle... data) throws IOException {
+  public byte[] jobManifest(Bundle image, Bundle... data) throws IOException {
     StringBuilder list = new StringBuilder();
     for (Bundle bundle : data) {
       list.append(list.isEmpty() ? "" : ",")
@@ -116,7 +120,7 @@ final class BundleFixture {
     return bytes;
   }
 
-  Path jobManifestPath() {
+  public Path jobManifestPath() {
     return dir.resolve("job.json");
   }
 

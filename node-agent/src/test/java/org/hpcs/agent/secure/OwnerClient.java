@@ -28,8 +28,8 @@ import org.hpcs.testcluster.TestCluster;
  * What the data owner and an admin do at an HPCS server of the test stack: log in to OpenBao with
  * userpass, deposit bundle keys, register bundles, grant and revoke, read the audit log.
  */
-final class OwnerClient {
-  static final String OWNER = "owner";
+public final class OwnerClient {
+  public static final String OWNER = "owner";
   private static final ObjectMapper JSON = Json.lenient();
 
   private final TestCluster cluster;
@@ -38,14 +38,14 @@ final class OwnerClient {
   private final HttpClient bao = HttpClient.newHttpClient();
 
   /** Talks to the server at {@code serverUrl}, whose certificate the stack's server CA issued. */
-  OwnerClient(TestCluster cluster, URI serverUrl) throws Exception {
+  public OwnerClient(TestCluster cluster, URI serverUrl) throws Exception {
     this.cluster = cluster;
     this.serverUrl = serverUrl;
     this.serverTls = trusting(Path.of(cluster.env("HPCS_SERVER_CA")));
   }
 
   /** Deposits a bundle key in OpenBao as the owner. */
-  void depositKey(String bundleId, AgeIdentity identity) throws Exception {
+  public void depositKey(String bundleId, AgeIdentity identity) throws Exception {
     bao(
         "POST",
         cluster.baoKvMount() + "/data/owners/" + OWNER + "/bundles/" + bundleId,
@@ -54,12 +54,12 @@ final class OwnerClient {
   }
 
   /** Registers a bundle manifest as the owner and returns the manifest's recorded SHA-256. */
-  String register(Path manifestFile) throws Exception {
+  public String register(Path manifestFile) throws Exception {
     return owner().registerBundle(Files.readAllBytes(manifestFile)).manifestSha256();
   }
 
   /** Grants a bundle to a user and returns the grant id. */
-  String grant(String bundleId, String user, Instant expiresAt) throws Exception {
+  public String grant(String bundleId, String user, Instant expiresAt) throws Exception {
     return owner().grant(new GrantRequest(bundleId, user, null, null, expiresAt)).grantId();
   }
 
@@ -69,7 +69,7 @@ final class OwnerClient {
   }
 
   /** Returns the audit records of a job, as an admin reads them. */
-  List<AuditEntry> audit(long job) throws Exception {
+  public List<AuditEntry> audit(long job) throws Exception {
     return client(login(cluster.baoAdminUser())).audit(null, Long.toString(job)).entries();
   }
 
