@@ -30,6 +30,8 @@ import javax.security.auth.DestroyFailedException;
 final class PayloadEncryptingChannel implements WritableByteChannel {
   static final int BATCH_CHUNKS = 16;
   private static final int BATCH_BYTES = BATCH_CHUNKS * PayloadChannel.PLAIN_CHUNK;
+
+  /** Cap on sealing threads: two roughly double throughput, and more would crowd shared hosts. */
   private static final int MAX_WORKERS = 2;
 
   private final WritableByteChannel out;
@@ -219,7 +221,7 @@ final class PayloadEncryptingChannel implements WritableByteChannel {
     long firstChunk;
     boolean last;
 
-    /** A batch that is not the last holds only whole chunks; the last has at least one chunk. */
+    /** Returns the number of chunks: whole ones only unless this is the last batch, then >= 1. */
     int chunkCount() {
       int whole = plainLength / PayloadChannel.PLAIN_CHUNK;
       if (!last) {

@@ -54,8 +54,7 @@ class PayloadEncryptingChannelTest {
         BATCH + CHUNK,
         3 * BATCH + 5 * CHUNK + 77
       })
-  void encrypt_sizeAroundChunkAndBatchEnds_ageCliAndLibraryDecryptSameBytes(int size)
-      throws Exception {
+  void encrypt_chunkAndBatchEdges_ageDecryptsSameBytes(int size) throws Exception {
     Path plain = TestFiles.randomFile(dir.resolve("plain.bin"), size, size);
     Path encrypted = dir.resolve("plain.age");
     AgeFiles.encrypt(plain, encrypted, List.of(identity.recipient()), false, false, n -> {});
@@ -76,7 +75,7 @@ class PayloadEncryptingChannelTest {
   }
 
   @Test
-  void encrypt_inputFailsAfterSeveralBatches_outputLacksLastChunkAndIsRejected() throws Exception {
+  void encrypt_inputFailsMidway_rejectedAsTruncated() throws Exception {
     Path plain = TestFiles.randomFile(dir.resolve("plain.bin"), 3L * BATCH, 31);
     Path partial = dir.resolve("partial.age");
     try (FileChannel file = FileChannel.open(plain, StandardOpenOption.READ);
@@ -88,7 +87,7 @@ class PayloadEncryptingChannelTest {
               () ->
                   AgeEncryptor.encrypt(failing, out, List.of(identity.recipient()), false, n -> {}))
           .isInstanceOf(IOException.class)
-          .hasMessageContaining("disk went away");
+          .hasMessageContaining("input read failed");
     }
 
     TestFiles.Result age =
@@ -105,7 +104,7 @@ class PayloadEncryptingChannelTest {
   }
 
   @Test
-  void nonce_counterAndLastFlag_bigEndianCounterThenFlag() {
+  void nonce_counterAndFlag_bigEndianThenFlag() {
     assertThat(HexFormat.of().formatHex(ChunkSealer.nonce(0, false)))
         .isEqualTo("000000000000000000000000");
     assertThat(HexFormat.of().formatHex(ChunkSealer.nonce(0x0102, true)))
@@ -146,7 +145,7 @@ class PayloadEncryptingChannelTest {
     @Override
     public int read(ByteBuffer buffer) throws IOException {
       if (remaining <= 0) {
-        throw new IOException("disk went away");
+        throw new IOException("input read failed");
       }
       int allowed = (int) Math.min(buffer.remaining(), remaining);
       ByteBuffer window = buffer.slice(buffer.position(), allowed);
