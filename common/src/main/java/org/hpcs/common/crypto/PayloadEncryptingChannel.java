@@ -43,6 +43,7 @@ final class PayloadEncryptingChannel implements WritableByteChannel {
   private Batch current;
   private long nextChunk;
   private boolean open = true;
+  private boolean failed;
 
   /**
    * Creates a channel that seals into {@code out}, which must already hold the age header.
@@ -64,13 +65,19 @@ final class PayloadEncryptingChannel implements WritableByteChannel {
       throw new ClosedChannelException();
     }
     int count = source.remaining();
-    while (source.hasRemaining()) {
-      if (current.plainLength == BATCH_BYTES) {
-        submit(false);
+    try {
+      while (source.hasRemaining()) {
+        if (current.plainLength == BATCH_BYTES) {
+          submit(false);
+        }
+        int take = Math.min(source.remaining(), BATCH_BYTES - current.plainLength);
+        source.get(current.plain, current.plainLength, take);
+        current.plainLength += take;
       }
-      int take = Math.min(source.remaining(), BATCH_BYTES - current.plainLength);
-      source.get(current.plain, current.plainLength, take);
-      current.plainLength += take;
+    } catch (IOException | RuntimeException e) {
+      // A batch may be lost. Later batches must not follow it, and no last chunk either.
+      failed = true;
+      throw e;
     }
     return count;
   }
@@ -80,10 +87,17 @@ final class PayloadEncryptingChannel implements WritableByteChannel {
     return open;
   }
 
-  /** Seals and writes the last chunk, then closes the output. */
+  /**
+   * Seals and writes the last chunk, then closes the output. After a failed write it only closes
+   * the output, like {@link #abort()}.
+   */
   @Override
   public void close() throws IOException {
     if (!open) {
+      return;
+    }
+    if (failed) {
+      abort();
       return;
     }
     open = false;

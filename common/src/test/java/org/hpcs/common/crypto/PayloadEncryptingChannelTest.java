@@ -124,6 +124,29 @@ class PayloadEncryptingChannelTest {
     assertThat(sink.closed).isTrue();
   }
 
+  @Test
+  void close_afterFailedWrite_writesNothingMore() throws Exception {
+    FlakyOutput output = new FlakyOutput(3);
+    WritableByteChannel channel = AgeEncryptor.open(output, List.of(identity.recipient()), false);
+    ByteBuffer plaintext = ByteBuffer.allocate(BATCH);
+
+    assertThatThrownBy(
+            () -> {
+              for (int i = 0; i < 16; i++) {
+                plaintext.clear();
+                channel.write(plaintext);
+              }
+            })
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("output write failed");
+    long writtenBeforeClose = output.bytes;
+    channel.close();
+
+    assertThat(output.bytes).isEqualTo(writtenBeforeClose);
+    assertThat(output.closed).isTrue();
+    assertThat(channel.isOpen()).isFalse();
+  }
+
   /** Length of the header and payload nonce, found after the MAC line. */
   private static long headerLength(Path encrypted) throws IOException {
     byte[] bytes = Files.readAllBytes(encrypted);
@@ -165,6 +188,40 @@ class PayloadEncryptingChannelTest {
     @Override
     public void close() throws IOException {
       delegate.close();
+    }
+  }
+
+  /** Counts and drops bytes, and fails its {@code failAt}-th write once, like a full disk. */
+  private static final class FlakyOutput implements WritableByteChannel {
+    private final int failAt;
+    private int writes;
+    long bytes;
+    boolean closed;
+
+    FlakyOutput(int failAt) {
+      this.failAt = failAt;
+    }
+
+    @Override
+    public int write(ByteBuffer buffer) throws IOException {
+      writes++;
+      if (writes == failAt) {
+        throw new IOException("output write failed");
+      }
+      int count = buffer.remaining();
+      buffer.position(buffer.limit());
+      bytes += count;
+      return count;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return !closed;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
     }
   }
 
