@@ -13,11 +13,11 @@ import java.util.Optional;
  * carries a MAC made with it, and the payload key is derived from the file key and the nonce
  * (age-encryption.org/v1). When decryption reads the same head again, every payload chunk after it
  * is authenticated under the key of the checked file, so a ciphertext changed after the digest
- * check fails decryption. Someone who may write the file but does not hold the bundle key cannot
- * make chunks that pass; a new age file for the same recipient has another header.
+ * check fails decryption. Without the bundle key, a writer of the file cannot make chunks that
+ * pass. A new age file for the same recipient has another header.
  */
 final class CheckedHead {
-  /** Longest head accepted: a header with one X25519 stanza takes about 200 bytes. */
+  /** Maximum head length accepted; a header with one X25519 stanza takes about 200 bytes. */
   static final int MAX_LENGTH = 64 * 1024;
 
   private static final byte[] VERSION_LINE =
@@ -46,7 +46,7 @@ final class CheckedHead {
    *
    * @param start the first bytes of the file (position 0 to limit), at most {@link #MAX_LENGTH}
    *     used
-   * @return the head, or empty if {@code start} holds no complete binary age header and nonce
+   * @return the head, or empty if {@code start} contains no complete binary age header and nonce
    */
   static Optional<CheckedHead> find(ByteBuffer start) {
     byte[] first = new byte[Math.min(start.remaining(), MAX_LENGTH)];
