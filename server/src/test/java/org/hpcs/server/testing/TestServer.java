@@ -86,6 +86,7 @@ public final class TestServer implements AutoCloseable {
     values.put("vault.tokenFile", token.toString());
     values.put("spire.socketPath", temp.resolve("spire.sock").toString());
     values.put("jobs.sweepIntervalSeconds", "1");
+    values.put("enrol.attestors", "join-token, " + TwoRoundTestAttestor.NAME);
     ServerConfig config = ConfigLoader.parse("test", values);
     VaultClient vaultClient =
         new VaultClient(vault.address(), HttpClient.newHttpClient(), () -> FakeVault.SERVER_TOKEN);
