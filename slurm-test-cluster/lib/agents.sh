@@ -1,8 +1,9 @@
 # The compute-node side of HPCS on n1 n2 n3, installed as docs/admin-guide.md tells an admin:
 # node-agent/bin/install-node puts the SPANK plugin (required) into the plugin stack and starts
-# one node agent per node. Each agent enrols at the HPCS server with the join-token attestor,
-# using a token the stack created through the server's admin API, and then runs its node's
-# spire-agent with the SPIRE join token the server returned. Sourced by hpcs-cluster.
+# one node agent per node. Each agent enrols at the HPCS server, with the tpm-devid attestor on
+# the nodes in DEVID_NODES (devid.sh) and otherwise with the join-token attestor, using a token
+# the stack created through the server's admin API, and then runs its node's spire-agent with
+# the SPIRE join token the server returned. Sourced by hpcs-cluster.
 
 AGENT_HOME=$HPCS_STATE_DIR/node-agent
 AGENT_PLUGIN=/usr/lib/x86_64-linux-gnu/slurm-wlm/spank_hpcs.so
@@ -31,8 +32,7 @@ state-dir = $(agent_state_dir "$node")
 pid-file = $(agent_pidfile "$node")
 slurm.conf = $SLURM_CONF
 reaper.interval-seconds = 5
-attestation = join-token
-attestor.tokenFile = $(agent_token_file "$node")
+$(devid_agent_conf "$node")
 trust-domain = $TRUST_DOMAIN
 server.url = $SERVER_URL
 server.ca-file = $SERVER_CA
@@ -119,17 +119,17 @@ agent_install() {
   agent_spire_agent_conf "$node" | write_if_changed "$(agent_spire_conf "$node")" 0600 || true
   agent_conf "$node" | write_if_changed "$(agent_source_conf "$node")" 0600 || true
   # A fresh token each time: the agent needs one whenever its spire-agent cannot start from the
-  # SVID it saved, and an unused token expires after an hour.
-  server_join_token "$node" "$(agent_token_file "$node")"
+  # SVID it saved, and an unused token expires after an hour. tpm-devid nodes need none.
+  devid_node "$node" || server_join_token "$node" "$(agent_token_file "$node")"
   if agent_running "$node" && ! spire_agent_serves_node_svid "$node"; then
     # The node's SPIRE entry is gone (for example deleted by hand): enrolling again makes the
     # server create it anew.
     info "the spire-agent of $node serves no $(spire_node_id "$node"); enrolling $node again"
     agent_reenrol "$node"
-  elif [[ $(cat "$(agent_enrolled_db "$node")" 2>/dev/null) != "$(server_db_file)" ]]; then
+  elif [[ $(cat "$(agent_enrolled_db "$node")" 2>/dev/null) != "$(agent_enrolment_marker "$node")" ]]; then
     # The server runs on another database than the one the node enrolled in, so it does not
-    # know the node.
-    info "the HPCS server's database changed since $node enrolled; enrolling $node again"
+    # know the node, or the node now enrols with another attestor.
+    info "the HPCS server's database or the attestor of $node changed since it enrolled; enrolling $node again"
     agent_reenrol "$node"
   fi
   if ! agent_running "$node"; then
@@ -142,10 +142,17 @@ agent_install() {
     --config "$(agent_source_conf "$node")" >>"$log" 2>&1 9>&- ||
     fail "node-agent $node" "install-node failed; see $log and $(agent_log "$node")"
   agent_link_spire_pidfile "$node"
-  server_db_file >"$(agent_enrolled_db "$node")"
+  agent_enrolment_marker "$node" >"$(agent_enrolled_db "$node")"
 }
 
 agent_enrolled_db() { echo "$AGENT_HOME/enrolled-db-$1"; }
+
+# What the node's enrolment depends on: the server's database and the node's attestor.
+agent_enrolment_marker() {
+  local attestor=join-token
+  devid_node "$1" && attestor=tpm-devid
+  echo "$(server_db_file) $attestor"
+}
 
 # Stops the node agent and drops its enrolment marker, so that it enrols with a fresh token when
 # install-node starts it again.

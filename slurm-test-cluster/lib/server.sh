@@ -51,11 +51,11 @@ vault.jwtMount=$BAO_JWT_MOUNT
 vault.adminPolicy=hpcs-admin
 spire.serverBin=$SPIRE_BIN_DIR/spire-server
 spire.socketPath=$SPIRE_SERVER_SOCKET
-enrol.attestors=join-token
 slurm.verifyJobs=true
 slurm.scontrol=/usr/bin/scontrol
 slurm.conf=$SLURM_CONF
 CONF
+  devid_server_conf
 }
 
 # Copies the packaged server out of the checkout, so that a rebuild there never pulls classes

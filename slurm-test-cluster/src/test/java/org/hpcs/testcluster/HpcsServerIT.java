@@ -63,13 +63,15 @@ class HpcsServerIT {
   void agentConfigs_everyNode_installedRootOnly(TestCluster cluster) throws Exception {
     cluster.assumeSpire();
     cluster.assumeOpenBao();
+    List<String> devidNodes = List.of(cluster.env("TPM_DEVID_NODES").split(" "));
     for (String node : cluster.slurmNodes()) {
       assertThat(Files.getPosixFilePermissions(cluster.agentConfig(node)))
           .as("mode of %s", cluster.agentConfig(node))
           .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+      String attestor = devidNodes.contains(node) ? "tpm-devid" : "join-token";
       assertThat(Files.readString(cluster.agentConfig(node)))
           .contains("node = " + node)
-          .contains("attestation = join-token")
+          .contains("attestation = " + attestor)
           .contains("server.url = " + cluster.hpcsServerUrl());
     }
   }

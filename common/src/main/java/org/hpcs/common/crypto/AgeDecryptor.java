@@ -82,6 +82,9 @@ public final class AgeDecryptor {
       }
       throw new NotAgeFileException(source);
     }
+    if (!armored) {
+      tracker.stopArmorFooterScan();
+    }
     ReadableByteChannel replay = new PrefixReplayChannel(prefix, tracker);
     StandardDecryptingChannelFactory factory =
         armored ? new ArmoredDecryptingChannelFactory() : new StandardDecryptingChannelFactory();

@@ -28,6 +28,7 @@ final class CiphertextTracker implements ReadableByteChannel {
   private boolean inMacLine;
   private int footerMatched;
   private boolean sawArmorFooter;
+  private boolean scanArmorFooter = true;
 
   CiphertextTracker(ReadableByteChannel delegate) {
     this.delegate = delegate;
@@ -44,7 +45,7 @@ final class CiphertextTracker implements ReadableByteChannel {
     if (headerLength < 0) {
       scanHeader(buffer, start, read);
     }
-    if (!sawArmorFooter) {
+    if (scanArmorFooter && !sawArmorFooter) {
       scanFooter(buffer, start, read);
     }
     keepTail(buffer, start, read);
@@ -104,6 +105,14 @@ final class CiphertextTracker implements ReadableByteChannel {
         && end >= ARMOR_END.length
         && java.util.Arrays.equals(
             tail, end - ARMOR_END.length, end, ARMOR_END, 0, ARMOR_END.length);
+  }
+
+  /**
+   * Stops looking for the armor END line, once the input is known to be binary age. Only armored
+   * input consults it, and the byte-by-byte scan would otherwise run over the whole payload.
+   */
+  void stopArmorFooterScan() {
+    scanArmorFooter = false;
   }
 
   /** Tells whether the armor END line was read, wherever it was in the input. */

@@ -21,7 +21,8 @@ import java.util.Set;
  * @param slurmBinDir directory holding squeue and scontrol
  * @param slurmConf SLURM_CONF for squeue and scontrol, if not the default
  * @param reaperInterval how often to look for jobs that Slurm no longer runs
- * @param attestation {@value #SPIRE_NATIVE} or the name of an attestor plugin
+ * @param attestation {@value #SPIRE_NATIVE} or the name of an attestor plugin, by default {@value
+ *     #DEFAULT_ATTESTATION}
  * @param attestorConfig settings handed to the attestor plugin (keys without the prefix)
  * @param server the HPCS server settings, if the agent reports to a server
  * @param spire the SPIRE settings
@@ -46,6 +47,9 @@ public record AgentConfig(
 
   /** Attestation value for sites whose SPIRE agents attest with SPIRE's own plugins. */
   public static final String SPIRE_NATIVE = "spire-native";
+
+  /** Attestation when the config sets none: the join-token attestor plugin. */
+  public static final String DEFAULT_ATTESTATION = "join-token";
 
   /** Copies the collections. */
   public AgentConfig {

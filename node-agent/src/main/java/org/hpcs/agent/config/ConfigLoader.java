@@ -14,9 +14,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.hpcs.attest.AttestationException;
+import org.hpcs.attest.AttestorProvider;
 
 /**
  * Reads the node agent config: lines of {@code key = value}, {@code #} comments and blank lines.
@@ -119,10 +122,14 @@ public final class ConfigLoader {
     String node = required("node", NODE, "a Slurm node name");
     Path socket = absolutePath("socket", true);
     Path stateDir = absolutePath("state-dir", true);
-    String attestation = required("attestation", NAME, "spire-native or an attestor name");
+    String attestation = AgentConfig.DEFAULT_ATTESTATION;
+    if (values.containsKey("attestation")) {
+      attestation = required("attestation", NAME, "spire-native or an attestor name");
+    }
     Optional<AgentConfig.Server> server = server();
     AgentConfig.Spire spire = spire();
     checkCombinations(attestation, server, spire);
+    checkAttestor(attestation);
     return new AgentConfig(
         node,
         socket,
@@ -134,7 +141,7 @@ public final class ConfigLoader {
         Optional.ofNullable(absolutePath("slurm.bin-dir", false)).orElse(Path.of("/usr/bin")),
         optionalPath("slurm.conf"),
         seconds("reaper.interval-seconds", 60, 5, 3600),
-        attestation == null ? AgentConfig.SPIRE_NATIVE : attestation,
+        attestation == null ? AgentConfig.DEFAULT_ATTESTATION : attestation,
         attestorConfig(),
         server,
         spire,
@@ -295,6 +302,35 @@ public final class ConfigLoader {
         }
       }
     }
+  }
+
+  /**
+   * Checks that the attestor is installed and lets its plugin validate the {@code attestor.*}
+   * settings, so that a bad value is reported when the config is loaded, not at enrolment.
+   */
+  private void checkAttestor(String attestation) {
+    if (attestation == null || attestation.equals(AgentConfig.SPIRE_NATIVE)) {
+      return;
+    }
+    List<String> installed = new ArrayList<>();
+    for (AttestorProvider provider : ServiceLoader.load(AttestorProvider.class)) {
+      installed.add(provider.name());
+      if (provider.name().equals(attestation)) {
+        try {
+          provider.nodeAttestor(attestorConfig());
+        } catch (AttestationException e) {
+          problems.add("attestor settings (keys 'attestor.*'): " + e.getMessage());
+        }
+        return;
+      }
+    }
+    problems.add(
+        "key 'attestation': '"
+            + attestation
+            + "' is not an installed attestor; set "
+            + AgentConfig.SPIRE_NATIVE
+            + " or one of "
+            + installed.stream().sorted().toList());
   }
 
   private Set<String> users() {

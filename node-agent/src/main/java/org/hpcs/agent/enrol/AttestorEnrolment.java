@@ -1,5 +1,6 @@
 package org.hpcs.agent.enrol;
 
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -17,10 +18,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Enrols with an attestor plugin: requests a challenge from the server, lets the plugin answer it
- * with evidence, and sends the evidence back for a SPIRE join token.
+ * with evidence, and sends the evidence back for a SPIRE join token. A multi-round attestor's
+ * server returns a follow-up challenge instead, which the plugin answers in the next round.
  */
 public final class AttestorEnrolment implements Enrolment {
   private static final Logger LOG = LoggerFactory.getLogger(AttestorEnrolment.class);
+
+  /** The maximum number of evidence rounds the agent answers per enrolment. */
+  static final int MAX_ROUNDS = 3;
 
   private final String node;
   private final NodeAttestor attestor;
@@ -56,16 +61,48 @@ public final class AttestorEnrolment implements Enrolment {
             + " to an installed attestor such as join-token");
   }
 
+  private Challenge toChallenge(ChallengeResponse challenge) {
+    byte[] nonce = Base64.getDecoder().decode(challenge.nonce());
+    if (challenge.parameters().isEmpty()) {
+      return new Challenge(nonce, node);
+    }
+    // The node never checks nonce age, so the receipt time stands in for the issue time.
+    return new Challenge(nonce, node, Instant.now(), challenge.parameters());
+  }
+
   @Override
   public Optional<JoinToken> enrol() throws EnrolmentException {
     try {
       ChallengeResponse challenge = api.challenge(node, attestor.name());
-      byte[] nonce = Base64.getDecoder().decode(challenge.nonce());
-      Evidence evidence = attestor.attest(new Challenge(nonce, node));
-      JoinToken token = api.enrol(challenge.challengeId(), node, evidence);
-      LOG.info(
-          "node {} enrolled with attestor {} as {}", node, attestor.name(), token.nodeSpiffeId());
-      return Optional.of(token);
+      for (int round = 1; round <= MAX_ROUNDS; round++) {
+        Evidence evidence = attestor.attest(toChallenge(challenge));
+        EnrolmentApi.EnrolStep step = api.enrol(challenge.challengeId(), node, evidence);
+        if (step.token().isPresent()) {
+          JoinToken token = step.token().get();
+          LOG.info(
+              "node {} enrolled with attestor {} in {} round(s) as {}",
+              node,
+              attestor.name(),
+              round,
+              token.nodeSpiffeId());
+          return Optional.of(token);
+        }
+        challenge = step.followUp().orElseThrow();
+        LOG.info(
+            "node {}: the server accepted round {} of attestor {} and sent challenge {}",
+            node,
+            round,
+            attestor.name(),
+            challenge.challengeId());
+      }
+      throw new EnrolmentException(
+          "the server asked node "
+              + node
+              + " for more than "
+              + MAX_ROUNDS
+              + " rounds of attestor "
+              + attestor.name()
+              + "; check that the server and the agent run the same HPCS version");
     } catch (AttestationException e) {
       throw new EnrolmentException(
           "attestor "

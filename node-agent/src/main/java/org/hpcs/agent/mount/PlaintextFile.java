@@ -12,9 +12,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -27,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * A new file inside an encrypted mount, written through 1 MiB buffers so that gocryptfs receives
  * large writes (the kernel then hands it FUSE requests of up to 128 KiB instead of many small
  * ones). A writer thread writes one full buffer while the caller fills the next, so the caller's
- * work (decryption) and gocryptfs's work overlap on two cores; it also computes the SHA-256 of
- * everything written. Call {@link #commit()} when the content is complete; closing without
- * committing deletes the partial file, so a failed stream never leaves truncated data behind.
+ * work (decryption) and gocryptfs's work overlap on two cores. Call {@link #commit()} when the
+ * content is complete; closing without committing deletes the partial file, so a failed stream
+ * never leaves truncated data behind.
  */
 public final class PlaintextFile implements WritableByteChannel {
   /** Size of each of the two write buffers. */
@@ -39,7 +36,6 @@ public final class PlaintextFile implements WritableByteChannel {
 
   private final Path path;
   private final FileChannel channel;
-  private final MessageDigest digest;
   private final ExecutorService writer;
   // Direct buffers go to write(2) as they are; the JDK copies a heap buffer into a direct one
   // first.
@@ -69,7 +65,6 @@ public final class PlaintextFile implements WritableByteChannel {
   PlaintextFile(Path path, FileChannel channel) {
     this.path = path;
     this.channel = channel;
-    this.digest = sha256();
     this.writer =
         Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("plaintext-writer").daemon(true).factory());
@@ -125,9 +120,9 @@ public final class PlaintextFile implements WritableByteChannel {
   /**
    * Writes out the buffers and closes the file, keeping it.
    *
-   * @return the lower-case hex SHA-256 of the content
+   * @return the number of bytes written
    */
-  public String commit() throws IOException {
+  public long commit() throws IOException {
     ensureOpen();
     flush();
     awaitPending();
@@ -135,7 +130,7 @@ public final class PlaintextFile implements WritableByteChannel {
     open = false;
     writer.shutdown();
     channel.close();
-    return HexFormat.of().formatHex(digest.digest());
+    return size;
   }
 
   @Override
@@ -177,7 +172,6 @@ public final class PlaintextFile implements WritableByteChannel {
     pending =
         writer.submit(
             () -> {
-              digest.update(full.duplicate());
               while (full.hasRemaining()) {
                 channel.write(full);
               }
@@ -208,14 +202,6 @@ public final class PlaintextFile implements WritableByteChannel {
   private void ensureOpen() throws ClosedChannelException {
     if (!open) {
       throw new ClosedChannelException();
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("Every Java runtime provides SHA-256", e);
     }
   }
 }

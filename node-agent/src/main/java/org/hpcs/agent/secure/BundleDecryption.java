@@ -2,17 +2,15 @@ package org.hpcs.agent.secure;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.commons.io.input.BoundedInputStream;
 import org.hpcs.agent.job.PipelineException;
 import org.hpcs.agent.mount.GocryptfsMount;
 import org.hpcs.agent.mount.MountException;
@@ -24,17 +22,18 @@ import org.hpcs.common.crypto.AgeException;
 import org.hpcs.common.crypto.AgeIdentity;
 import org.hpcs.common.crypto.AgeStreamException;
 import org.hpcs.common.crypto.ChannelCopier;
-import org.hpcs.common.crypto.Sha256;
 import org.hpcs.common.tar.TarException;
 import org.hpcs.common.tar.TarExtractor;
 
 /**
  * Streams checked bundles into the job's encrypted mounts: the container image as one file, each
- * dataset through {@link TarExtractor}. Both read the ciphertext from its start again and compare
- * the plaintext's SHA-256 with the signed manifest at the end. That also catches a ciphertext that
- * changed after {@link BundleChecks}: any change fails authentication, and another valid ciphertext
- * for the same key yields another plaintext. On any failure the partial plaintext is deleted before
- * the exception leaves.
+ * dataset through {@link TarExtractor}. Both read the ciphertext from its start again, through a
+ * {@link CiphertextReader} that compares the age header and payload nonce with the {@link
+ * CheckedHead} of the digest check. With the same head the payload key is that of the checked file,
+ * so any later change to the file fails authentication of the chunk it touches; a ciphertext
+ * changed in its head fails before anything is decrypted. The plaintext size is compared with the
+ * manifest at the end; the container runtime checks the image's SHA-256 before it starts it. On any
+ * failure the partial plaintext is deleted before the exception leaves.
  */
 final class BundleDecryption {
   /** File name of the decrypted image inside the image mount. */
@@ -56,22 +55,28 @@ final class BundleDecryption {
    * @throws PipelineException naming the file and what failed
    */
   static Path decryptImage(
-      OpenedBundle bundle, List<AgeIdentity> identities, ImageTarget target, String where)
+      OpenedBundle bundle,
+      CheckedHead head,
+      List<AgeIdentity> identities,
+      ImageTarget target,
+      String where)
       throws PipelineException {
     BundleManifest manifest = bundle.manifest();
     String source = bundle.ciphertextPath().toString();
     try (PlaintextFile sif = target.open(IMAGE_FILE)) {
-      CiphertextReader ciphertext = new CiphertextReader(bundle.ciphertext());
+      CiphertextReader ciphertext = new CiphertextReader(bundle.ciphertext(), head);
       try (ReadableByteChannel plaintext = AgeDecryptor.open(ciphertext, source, identities)) {
         ChannelCopier.copy(plaintext, sif, written -> {});
       }
       long size = sif.size();
-      String digest = sif.commit();
-      if (!digest.equals(manifest.plaintext().sha256()) || size != manifest.plaintext().size()) {
+      sif.commit();
+      if (size != manifest.plaintext().size()) {
         Files.deleteIfExists(sif.path());
-        throw plaintextMismatch(bundle, digest, size, where);
+        throw plaintextMismatch(bundle, size, where);
       }
       return sif.path();
+    } catch (CiphertextReader.CiphertextChangedException e) {
+      throw changed(bundle, where, e);
     } catch (AgeStreamException e) {
       throw decryptionFailed(bundle, e.ageException(), where);
     } catch (AgeException e) {
@@ -90,26 +95,29 @@ final class BundleDecryption {
    */
   static TarExtractor.Result extractData(
       OpenedBundle bundle,
+      CheckedHead head,
       List<AgeIdentity> identities,
       Path target,
       UserIdentity owner,
       String where)
       throws PipelineException {
     String source = bundle.ciphertextPath().toString();
-    MessageDigest digest = Sha256.newDigest();
-    CiphertextReader ciphertext = new CiphertextReader(bundle.ciphertext());
+    CiphertextReader ciphertext = new CiphertextReader(bundle.ciphertext(), head);
     try (ReadableByteChannel plaintext = AgeDecryptor.open(ciphertext, source, identities);
-        InputStream in =
-            new DigestInputStream(
-                new BufferedInputStream(
-                    Channels.newInputStream(plaintext), ChannelCopier.BUFFER_SIZE),
-                digest)) {
+        BoundedInputStream in =
+            BoundedInputStream.builder()
+                .setInputStream(
+                    new BufferedInputStream(
+                        Channels.newInputStream(plaintext), ChannelCopier.BUFFER_SIZE))
+                .get()) {
       TarExtractor.Result result =
-          TarExtractor.extract(in, target, () -> finishStream(bundle, in, digest, where));
+          TarExtractor.extract(in, target, () -> finishStream(bundle, in, where));
       giveTo(target, owner);
       return result;
     } catch (CheckFailed e) {
       throw e.failure;
+    } catch (CiphertextReader.CiphertextChangedException e) {
+      throw changed(bundle, where, e);
     } catch (AgeStreamException e) {
       throw decryptionFailed(bundle, e.ageException(), where);
     } catch (AgeException e) {
@@ -125,32 +133,40 @@ final class BundleDecryption {
               + "; nothing of it was kept",
           e);
     } catch (IOException e) {
+      if (e.getCause() instanceof CiphertextReader.CiphertextChangedException changed) {
+        throw changed(bundle, where, changed);
+      }
       throw new PipelineException(
           "extracting dataset " + source + " failed (" + where + "): " + e, e);
     }
   }
 
-  /** Reads the padding after the tar end marker, then checks the plaintext digest. */
-  private static void finishStream(
-      OpenedBundle bundle, InputStream in, MessageDigest digest, String where) throws IOException {
+  /** Reads the padding after the tar end marker, then checks the plaintext size. */
+  private static void finishStream(OpenedBundle bundle, BoundedInputStream in, String where)
+      throws IOException {
     in.transferTo(OutputStream.nullOutputStream());
-    String actual = Sha256.hex(digest.digest());
-    if (!actual.equals(bundle.manifest().plaintext().sha256())) {
-      throw new CheckFailed(plaintextMismatch(bundle, actual, -1, where));
+    if (in.getCount() != bundle.manifest().plaintext().size()) {
+      throw new CheckFailed(plaintextMismatch(bundle, in.getCount(), where));
     }
   }
 
-  private static PipelineException plaintextMismatch(
-      OpenedBundle bundle, String digest, long size, String where) {
+  private static PipelineException plaintextMismatch(OpenedBundle bundle, long size, String where) {
     return new PipelineException(
-        "decrypted %s has SHA-256 %s%s but its manifest %s records %s (%s); the plaintext was deleted: the bundle key or ciphertext does not belong to this manifest"
+        "decrypted %s holds %d bytes but its manifest %s records %d (%s); the plaintext was deleted: the bundle key or ciphertext does not belong to this manifest"
             .formatted(
                 bundle.ciphertextPath(),
-                digest,
-                size < 0 ? "" : " (" + size + " bytes)",
+                size,
                 bundle.manifestPath(),
-                bundle.manifest().plaintext().sha256(),
+                bundle.manifest().plaintext().size(),
                 where));
+  }
+
+  private static PipelineException changed(
+      OpenedBundle bundle, String where, CiphertextReader.CiphertextChangedException e) {
+    return new PipelineException(
+        "bundle file %s changed after its SHA-256 was checked (%s); nothing of it was decrypted and the partial plaintext was deleted: do not modify bundle files while a job uses them, and ship the bundle again"
+            .formatted(bundle.ciphertextPath(), where),
+        e);
   }
 
   private static PipelineException decryptionFailed(

@@ -1,6 +1,7 @@
 package org.hpcs.agent.secure;
 
 import java.nio.file.Path;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,9 +91,10 @@ final class JobPreparation {
     try (OpenedBundles bundles =
         OpenedBundles.open(user, jobManifest, job.details().manifest().bytes(), where)) {
       // Integrity first: nothing of a bundle is decrypted before its manifest and file check out.
+      IdentityHashMap<OpenedBundle, CheckedHead> heads = new IdentityHashMap<>();
       for (OpenedBundle bundle : bundles.all()) {
         BundleChecks.verifySignature(bundle, where);
-        BundleChecks.verifyCiphertext(bundle, where);
+        heads.put(bundle, BundleChecks.verifyCiphertext(bundle, where));
       }
       events.report(job.jobId(), "bundles-verified", bundles.all().size() + " bundles");
       AgeRecipient recipient = outputRecipient(bundles.image(), where);
@@ -104,7 +106,8 @@ final class JobPreparation {
       events.report(job.jobId(), "key-release", "role " + release.vaultRole());
       try (JobKeys keys = readKeys(release, bundles, where)) {
         events.report(job.jobId(), "keys-read", release.keys().size() + " keys");
-        return decryptAndPrepare(job, user, workDir, recipient, tools, bundles, keys, where);
+        return decryptAndPrepare(
+            job, user, workDir, recipient, tools, new Checked(bundles, heads), keys, where);
       }
     }
   }
@@ -115,10 +118,11 @@ final class JobPreparation {
       Path workDir,
       AgeRecipient recipient,
       FuseTools tools,
-      OpenedBundles bundles,
+      Checked checked,
       JobKeys keys,
       String where)
       throws PipelineException {
+    OpenedBundles bundles = checked.bundles();
     JobWorkspace workspace = createWorkspace(job, user, tools, where);
     PreparedContainer container = null;
     try {
@@ -129,8 +133,12 @@ final class JobPreparation {
       OpenedBundle imageBundle = bundles.image();
       Path sif =
           BundleDecryption.decryptImage(
-              imageBundle, keys.of(imageBundle.manifest().bundleId()), image::openForWrite, where);
-      extractData(bundles.data(), keys, input.mountPoint(), user, where);
+              imageBundle,
+              checked.head(imageBundle),
+              keys.of(imageBundle.manifest().bundleId()),
+              image::openForWrite,
+              where);
+      extractData(checked, keys, input.mountPoint(), user, where);
       keys.close();
       events.report(job.jobId(), "decrypted", "image and " + bundles.data().size() + " datasets");
       ContainerSpec spec =
@@ -157,13 +165,14 @@ final class JobPreparation {
   }
 
   private static void extractData(
-      List<OpenedBundle> data, JobKeys keys, Path inputRoot, UserIdentity user, String where)
+      Checked checked, JobKeys keys, Path inputRoot, UserIdentity user, String where)
       throws PipelineException {
+    List<OpenedBundle> data = checked.bundles().data();
     for (OpenedBundle bundle : data) {
       // One dataset fills /hpcs/input; several get a directory each, named after the bundle.
       Path target = data.size() == 1 ? inputRoot : inputRoot.resolve(bundle.manifest().name());
       BundleDecryption.extractData(
-          bundle, keys.of(bundle.manifest().bundleId()), target, user, where);
+          bundle, checked.head(bundle), keys.of(bundle.manifest().bundleId()), target, user, where);
     }
   }
 
@@ -308,6 +317,13 @@ final class JobPreparation {
       workspace.teardown();
     } catch (MountException e) {
       failure.addSuppressed(e);
+    }
+  }
+
+  /** The job's bundles with the heads their digest checks read. */
+  private record Checked(OpenedBundles bundles, IdentityHashMap<OpenedBundle, CheckedHead> heads) {
+    CheckedHead head(OpenedBundle bundle) {
+      return heads.get(bundle);
     }
   }
 }

@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.util.Optional;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -83,8 +84,20 @@ public final class EnrolmentApi {
     return reply;
   }
 
-  /** Sends the evidence: {@code POST /v1/nodes/enrol}; returns the SPIRE join token. */
-  public JoinToken enrol(String challengeId, String node, Evidence evidence)
+  /**
+   * The server's response to one round of evidence: the SPIRE join token, or the follow-up
+   * challenge of a multi-round attestor.
+   *
+   * @param token the join token once the node is enrolled
+   * @param followUp the next challenge to answer
+   */
+  public record EnrolStep(Optional<JoinToken> token, Optional<ChallengeResponse> followUp) {}
+
+  /**
+   * Sends the evidence: {@code POST /v1/nodes/enrol}; returns the SPIRE join token or the next
+   * challenge.
+   */
+  public EnrolStep enrol(String challengeId, String node, Evidence evidence)
       throws ServerException {
     EnrolResponse reply =
         http.post(
@@ -92,9 +105,16 @@ public final class EnrolmentApi {
             new EnrolRequest(
                 challengeId, node, new EvidenceBody(evidence.attestor(), evidence.fields())),
             EnrolResponse.class);
+    if (reply.followUp() != null) {
+      require(reply.followUp().challengeId(), "followUp.challengeId");
+      require(reply.followUp().nonce(), "followUp.nonce");
+      return new EnrolStep(Optional.empty(), Optional.of(reply.followUp()));
+    }
     require(reply.spireAgentJoinToken(), "spireAgentJoinToken");
     require(reply.nodeSpiffeId(), "nodeSpiffeId");
-    return new JoinToken(reply.spireAgentJoinToken(), reply.nodeSpiffeId());
+    return new EnrolStep(
+        Optional.of(new JoinToken(reply.spireAgentJoinToken(), reply.nodeSpiffeId())),
+        Optional.empty());
   }
 
   private static void require(String value, String field) throws ServerException {

@@ -3,10 +3,12 @@ package org.hpcs.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
   private static final Path FILE = Path.of("/etc/hpcs/node-agent.conf");
@@ -117,7 +119,7 @@ class ConfigLoaderTest {
 
     assertThat(e)
         .hasMessageStartingWith(
-            "invalid node agent config /etc/hpcs/node-agent.conf (3 problems):");
+            "invalid node agent config /etc/hpcs/node-agent.conf (5 problems):");
   }
 
   @Test
@@ -146,6 +148,61 @@ class ConfigLoaderTest {
                 "attestor.tokenFile = /etc/hpcs/token"))
         .contains("attestation 'join-token' needs server.url (enrolment is a server call)")
         .anyMatch(p -> p.startsWith("attestation 'join-token' needs spire.agent.binary"));
+  }
+
+  @Test
+  void parse_attestationMissing_defaultsToJoinToken() {
+    assertThat(
+            problems(
+                "node = n1", "socket = /s", "state-dir = /d", "attestor.tokenFile = /etc/token"))
+        .contains("attestation 'join-token' needs server.url (enrolment is a server call)")
+        .noneMatch(p -> p.contains("missing key 'attestation'"));
+  }
+
+  @Test
+  void parse_unknownAttestor_namesValueAndInstalled() {
+    assertThat(problems("node = n1", "socket = /s", "state-dir = /d", "attestation = tpm-devd"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith("key 'attestation': 'tpm-devd' is not an installed attestor")
+                    .contains("join-token", "tpm-devid", "spire-native"));
+  }
+
+  @Test
+  void parse_tpmDevIdBadSettings_namesEachBadValue() {
+    assertThat(
+            problems(
+                "node = n3",
+                "socket = /s",
+                "state-dir = /d",
+                "attestation = tpm-devid",
+                "attestor.tcti = swtpm:host=127.0.0.1,port=2341",
+                "attestor.devid-handle = 0x12",
+                "attestor.devid-cert = /nonexistent/devid.crt"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith("attestor settings (keys 'attestor.*'): tpm-devid")
+                    .contains("key 'devid-handle' is '0x12'")
+                    .contains("key 'devid-cert' names /nonexistent/devid.crt"));
+  }
+
+  @Test
+  void parse_tpmDevIdValidSettings_passToPlugin(@TempDir Path dir) throws Exception {
+    Path certificate = Files.writeString(dir.resolve("devid.crt"), "placeholder");
+
+    List<String> problems =
+        problems(
+            "node = n3",
+            "socket = /s",
+            "state-dir = /d",
+            "attestation = tpm-devid",
+            "attestor.tcti = swtpm:host=127.0.0.1,port=2341",
+            "attestor.devid-cert = " + certificate);
+
+    assertThat(problems).noneMatch(p -> p.startsWith("attestor settings"));
+    assertThat(problems).anyMatch(p -> p.startsWith("attestation 'tpm-devid' needs server.url"));
   }
 
   @Test

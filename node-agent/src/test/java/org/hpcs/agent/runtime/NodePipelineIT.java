@@ -33,6 +33,7 @@ import org.hpcs.agent.mount.Unmounter;
 import org.hpcs.agent.mount.WorkspaceLayout;
 import org.hpcs.agent.sif.SifImage;
 import org.hpcs.agent.testsupport.TestUsers;
+import org.hpcs.common.crypto.Sha256;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -266,7 +267,8 @@ class NodePipelineIT {
     try (PlaintextFile file = mount.openForWrite(name);
         InputStream in = Files.newInputStream(source)) {
       assertThat(file.copyFrom(in)).isEqualTo(Files.size(source));
-      return file.commit();
+      assertThat(file.commit()).isEqualTo(Files.size(source));
+      return Sha256.ofFile(file.path()).hex();
     }
   }
 

@@ -51,7 +51,8 @@ class BundleDecryptionTest {
     BundleFixture.Bundle data = threeMiBDataBundle();
 
     try (OpenedBundle bundle = open(data)) {
-      BundleDecryption.extractData(bundle, List.of(data.identity()), target, owner, WHERE);
+      BundleDecryption.extractData(
+          bundle, head(bundle), List.of(data.identity()), target, owner, WHERE);
     }
 
     assertThat(target.resolve("part-0.bin")).hasSize(1024 * 1024);
@@ -88,29 +89,58 @@ class BundleDecryptionTest {
   }
 
   @Test
-  void extractData_otherValidCiphertext_removesPlaintext() throws Exception {
+  void extractData_otherValidCiphertextAfterCheck_nothingDecrypted() throws Exception {
     BundleFixture.Bundle data = threeMiBDataBundle();
     BundleFixture.Bundle other =
         fixture.create(
             "other",
             BundleKind.DATA,
             BundleFixture.tar(Map.of("x.txt", "other".getBytes(StandardCharsets.UTF_8))));
-    // The other bundle's ciphertext is complete and authentic, but not what the manifest records.
-    Files.copy(other.ageFile(), data.ageFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
     PipelineException failure;
     try (OpenedBundle bundle = open(data)) {
+      CheckedHead head = head(bundle);
+      // Another complete and authentic age file takes the checked file's place, in place.
+      overwrite(data.ageFile(), Files.readAllBytes(other.ageFile()), 0);
       failure =
           assertThrows(
               PipelineException.class,
               () ->
                   BundleDecryption.extractData(
-                      bundle, List.of(other.identity()), target, owner, WHERE));
+                      bundle, head, List.of(other.identity()), target, owner, WHERE));
     }
 
     assertThat(failure)
-        .hasMessageContaining("the plaintext was deleted")
-        .hasMessageContaining("does not belong to this manifest");
+        .hasMessageContaining(data.ageFile().toString())
+        .hasMessageContaining("changed after its SHA-256 was checked")
+        .hasMessageContaining(WHERE);
+    assertThat(tree(target)).isEmpty();
+  }
+
+  @Test
+  void decryptImage_payloadChangedAfterCheck_failsAtThatChunk() throws Exception {
+    BundleFixture.Bundle image =
+        fixture.create("image", BundleKind.CONTAINER, randomBytes(3 * 1024 * 1024));
+    byte[] bytes = Files.readAllBytes(image.ageFile());
+    int offset = payloadStart(bytes) + 20 * (CHUNK + 16) + 3;
+
+    PipelineException failure;
+    try (OpenedBundle bundle = open(image)) {
+      CheckedHead head = head(bundle);
+      overwrite(image.ageFile(), new byte[] {(byte) (bytes[offset] ^ 1)}, offset);
+      failure =
+          assertThrows(
+              PipelineException.class,
+              () ->
+                  BundleDecryption.decryptImage(
+                      bundle,
+                      head,
+                      List.of(image.identity()),
+                      name -> PlaintextFile.create(target.resolve(name)),
+                      WHERE));
+    }
+
+    assertThat(failure).hasMessageContaining("chunk 20").hasMessageContaining("deleted");
     assertThat(tree(target)).isEmpty();
   }
 
@@ -125,7 +155,7 @@ class BundleDecryptionTest {
               PipelineException.class,
               () ->
                   BundleDecryption.extractData(
-                      bundle, List.of(AgeIdentity.generate()), target, owner, WHERE));
+                      bundle, head(bundle), List.of(AgeIdentity.generate()), target, owner, WHERE));
     }
 
     assertThat(failure).hasMessageContaining("decrypting bundle file " + data.ageFile());
@@ -142,6 +172,7 @@ class BundleDecryptionTest {
       written =
           BundleDecryption.decryptImage(
               bundle,
+              head(bundle),
               List.of(image.identity()),
               name -> PlaintextFile.create(target.resolve(name)),
               WHERE);
@@ -167,6 +198,7 @@ class BundleDecryptionTest {
               () ->
                   BundleDecryption.decryptImage(
                       bundle,
+                      head(bundle),
                       List.of(corrupted.identity()),
                       name -> PlaintextFile.create(target.resolve(name)),
                       WHERE));
@@ -181,7 +213,8 @@ class BundleDecryptionTest {
       return assertThrows(
           PipelineException.class,
           () ->
-              BundleDecryption.extractData(bundle, List.of(data.identity()), target, owner, WHERE));
+              BundleDecryption.extractData(
+                  bundle, head(bundle), List.of(data.identity()), target, owner, WHERE));
     }
   }
 
@@ -204,6 +237,20 @@ class BundleDecryptionTest {
         bundle.identity(),
         bundle.ageFile(),
         plain);
+  }
+
+  private static CheckedHead head(OpenedBundle bundle) throws PipelineException {
+    return BundleChecks.verifyCiphertext(bundle, WHERE);
+  }
+
+  /** Writes {@code bytes} at {@code offset} into the same file, which stays open elsewhere. */
+  private static void overwrite(Path file, byte[] bytes, long offset) throws Exception {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      if (offset == 0) {
+        channel.truncate(0);
+      }
+      channel.write(java.nio.ByteBuffer.wrap(bytes), offset);
+    }
   }
 
   private static OpenedBundle open(BundleFixture.Bundle bundle) throws Exception {

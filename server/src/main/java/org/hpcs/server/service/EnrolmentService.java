@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.hpcs.attest.AttestationException;
@@ -12,6 +13,7 @@ import org.hpcs.attest.AttestedNode;
 import org.hpcs.attest.Challenge;
 import org.hpcs.attest.Evidence;
 import org.hpcs.attest.EvidenceVerifier;
+import org.hpcs.attest.MultiRoundVerifier;
 import org.hpcs.attest.jointoken.JoinTokens;
 import org.hpcs.common.api.ChallengeRequest;
 import org.hpcs.common.api.ChallengeResponse;
@@ -35,6 +37,12 @@ import org.hpcs.server.store.NodeStore;
 /** Node enrolment: challenges, attestation, SPIRE registration, join tokens and revocation. */
 public final class EnrolmentService {
   private static final int NONCE_BYTES = 32;
+
+  /**
+   * The maximum number of evidence rounds per attestation. The attestors in this project need at
+   * most two; the bound stops a verifier from keeping a node in an endless exchange.
+   */
+  static final int MAX_ROUNDS = 3;
 
   /** Enrolment settings. */
   public record Settings(
@@ -88,13 +96,36 @@ public final class EnrolmentService {
     byte[] nonce = new byte[NONCE_BYTES];
     random.nextBytes(nonce);
     Instant now = clock.instant();
-    Instant expiresAt = now.plus(settings.challengeTtl());
-    String id = UUID.randomUUID().toString();
-    challenges.insert(new ChallengeRecord(id, node, attestor, nonce, expiresAt), now);
-    return new ChallengeResponse(id, Base64.getEncoder().encodeToString(nonce), expiresAt);
+    return store(new Challenge(nonce, node, now, Map.of()), attestor, 1, now);
   }
 
-  /** Verifies the evidence and enrols the node in SPIRE. */
+  /** Stores a challenge under a fresh id and returns it as the node receives it. */
+  private ChallengeResponse store(Challenge challenge, String attestor, int round, Instant now) {
+    Instant expiresAt = now.plus(settings.challengeTtl());
+    String id = UUID.randomUUID().toString();
+    challenges.insert(
+        new ChallengeRecord(
+            id,
+            challenge.nodeName(),
+            attestor,
+            challenge.nonce(),
+            challenge.issuedAt().orElse(now),
+            challenge.parameters(),
+            round,
+            expiresAt),
+        now);
+    return new ChallengeResponse(
+        id,
+        Base64.getEncoder().encodeToString(challenge.nonce()),
+        expiresAt,
+        challenge.parameters());
+  }
+
+  /**
+   * Verifies the evidence and enrols the node in SPIRE. When the attestor's verifier is a {@link
+   * MultiRoundVerifier} that derives a follow-up challenge from the evidence, stores that challenge
+   * under a new id and returns it instead, so the node answers it in another call.
+   */
   public EnrolResponse enrol(EnrolRequest request) throws ApiException {
     String node = Checks.require("node", request.node(), Checks.NODE);
     String challengeId = Checks.require("challengeId", request.challengeId(), Checks.JOB);
@@ -108,16 +139,7 @@ public final class EnrolmentService {
     ChallengeRecord challenge =
         challenges
             .take(challengeId, now)
-            .orElseThrow(
-                () ->
-                    auditor.deny(
-                        ApiException.forbidden(
-                            "challenge-invalid",
-                            "challenge "
-                                + challengeId
-                                + " is unknown or already used: request a"
-                                + " new one"),
-                        context));
+            .orElseThrow(() -> auditor.deny(challengeNotUsable(challengeId), context));
     checkChallenge(challenge, node, request.evidence().attestor(), now, context);
     Optional<NodeRecord> known = nodes.find(node);
     if (known.isPresent() && known.get().revoked()) {
@@ -126,7 +148,13 @@ public final class EnrolmentService {
               "node-revoked", "node " + node + " is revoked: an admin must reinstate it first"),
           context);
     }
-    AttestedNode attested = verify(challenge, request, context);
+    EvidenceVerifier verifier = verifier(challenge, context);
+    Evidence evidence = new Evidence(request.evidence().attestor(), request.evidence().fields());
+    Optional<ChallengeResponse> next = nextRound(verifier, challenge, evidence, context, now);
+    if (next.isPresent()) {
+      return EnrolResponse.followUp(next.get(), settings.trustDomain());
+    }
+    AttestedNode attested = verify(verifier, challenge, evidence, context);
 
     SpireJoinToken token = registerInSpire(node, context);
     String spiffeId = SpireCli.nodeId(settings.trustDomain(), node);
@@ -145,7 +173,7 @@ public final class EnrolmentService {
             null,
             node,
             "node " + node + " enrolled with attestor " + attested.attestor() + " as " + spiffeId));
-    return new EnrolResponse(
+    return EnrolResponse.enrolled(
         spiffeId, token.aliasSpiffeId(), token.value(), token.expiresAt(), settings.trustDomain());
   }
 
@@ -181,20 +209,112 @@ public final class EnrolmentService {
     }
   }
 
-  private AttestedNode verify(ChallengeRecord challenge, EnrolRequest request, AuditRecord context)
+  private ApiException challengeNotUsable(String challengeId) {
+    if (challenges.wasIssued(challengeId)) {
+      return ApiException.forbidden(
+          "challenge-replayed",
+          "challenge "
+              + challengeId
+              + " was already answered; each nonce is accepted once: request a new challenge");
+    }
+    return ApiException.forbidden(
+        "challenge-invalid", "challenge " + challengeId + " is unknown: request a new one");
+  }
+
+  private EvidenceVerifier verifier(ChallengeRecord challenge, AuditRecord context)
       throws ApiException {
-    EvidenceVerifier verifier =
-        verifiers
-            .get(challenge.attestor())
-            .orElseThrow(
-                () ->
-                    ApiException.badRequest(
-                        "unknown-attestor", "attestor '" + challenge.attestor() + "' is disabled"));
+    Optional<EvidenceVerifier> verifier = verifiers.get(challenge.attestor());
+    if (verifier.isEmpty()) {
+      throw auditor.deny(
+          ApiException.badRequest(
+              "unknown-attestor", "attestor '" + challenge.attestor() + "' is disabled"),
+          context);
+    }
+    return verifier.get();
+  }
+
+  /**
+   * Runs one round of a multi-round verifier: returns the stored follow-up challenge, or empty when
+   * the evidence completes the exchange and {@link EvidenceVerifier#verify} decides.
+   */
+  private Optional<ChallengeResponse> nextRound(
+      EvidenceVerifier verifier,
+      ChallengeRecord challenge,
+      Evidence evidence,
+      AuditRecord context,
+      Instant now)
+      throws ApiException {
+    if (!(verifier instanceof MultiRoundVerifier multiRound)) {
+      return Optional.empty();
+    }
+    Optional<Challenge> next;
     try {
-      AttestedNode attested =
-          verifier.verify(
-              new Challenge(challenge.nonce(), challenge.node()),
-              new Evidence(request.evidence().attestor(), request.evidence().fields()));
+      next = multiRound.followUp(asChallenge(challenge), evidence);
+    } catch (AttestationException e) {
+      throw auditor.deny(ApiException.forbidden(e.reason(), e.getMessage()), context);
+    }
+    if (next.isEmpty()) {
+      return Optional.empty();
+    }
+    if (challenge.round() >= MAX_ROUNDS) {
+      throw auditor.deny(
+          ApiException.forbidden(
+              "too-many-rounds",
+              "attestor "
+                  + challenge.attestor()
+                  + " asked for round "
+                  + (challenge.round() + 1)
+                  + " but the server allows "
+                  + MAX_ROUNDS
+                  + ": start a new attestation"),
+          context);
+    }
+    if (!next.get().nodeName().equals(challenge.node())) {
+      throw auditor.deny(
+          ApiException.forbidden(
+              "node-name-mismatch",
+              "follow-up challenge names node "
+                  + next.get().nodeName()
+                  + ", not "
+                  + challenge.node()),
+          context);
+    }
+    ChallengeResponse stored = store(next.get(), challenge.attestor(), challenge.round() + 1, now);
+    auditor.allowed(
+        new AuditRecord(
+            context.actor(),
+            "node.enrol",
+            "allowed",
+            null,
+            null,
+            null,
+            challenge.node(),
+            "node "
+                + challenge.node()
+                + " passed round "
+                + challenge.round()
+                + " of attestor "
+                + challenge.attestor()
+                + "; follow-up challenge "
+                + stored.challengeId()
+                + " issued"));
+    return Optional.of(stored);
+  }
+
+  private static Challenge asChallenge(ChallengeRecord challenge) {
+    if (challenge.issuedAt() == null) {
+      // Issued before the server recorded issue times; verifiers that bound nonce age reject it.
+      return new Challenge(challenge.nonce(), challenge.node());
+    }
+    return new Challenge(
+        challenge.nonce(), challenge.node(), challenge.issuedAt(), challenge.parameters());
+  }
+
+  private AttestedNode verify(
+      EvidenceVerifier verifier, ChallengeRecord challenge, Evidence evidence, AuditRecord context)
+      throws ApiException {
+    try {
+      AttestedNode attested = verifier.verify(asChallenge(challenge), evidence);
       if (!attested.nodeName().equals(challenge.node())) {
         throw new AttestationException(
             "node-name-mismatch",
@@ -234,7 +354,7 @@ public final class EnrolmentService {
             null,
             caller.node(),
             "node " + caller.node() + " re-enrolled with its valid SVID"));
-    return new EnrolResponse(
+    return EnrolResponse.enrolled(
         caller.spiffeId(),
         token.aliasSpiffeId(),
         token.value(),

@@ -1,13 +1,17 @@
 package org.hpcs.server.store;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 
 /** Issued challenges; each can be taken once. */
 public final class ChallengeStore {
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
   private final Database database;
 
   /** Creates the store. */
@@ -26,13 +30,16 @@ public final class ChallengeStore {
           }
           try (PreparedStatement statement =
               connection.prepareStatement(
-                  "INSERT INTO challenges (id, node, attestor, nonce, expires_at) VALUES (?, ?,"
-                      + " ?, ?, ?)")) {
+                  "INSERT INTO challenges (id, node, attestor, nonce, issued_at, parameters,"
+                      + " round_number, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             statement.setString(1, challenge.id());
             statement.setString(2, challenge.node());
             statement.setString(3, challenge.attestor());
             statement.setString(4, Base64.getEncoder().encodeToString(challenge.nonce()));
-            Columns.setInstant(statement, 5, challenge.expiresAt());
+            Columns.setInstant(statement, 5, challenge.issuedAt());
+            statement.setString(6, Columns.toJson(challenge.parameters()));
+            statement.setInt(7, challenge.round());
+            Columns.setInstant(statement, 8, challenge.expiresAt());
             statement.executeUpdate();
           }
           return null;
@@ -41,7 +48,8 @@ public final class ChallengeStore {
 
   /**
    * Takes the challenge: marks it used and returns it. Returns empty when it does not exist or was
-   * taken before. Expiry is left to the caller, which reports it separately.
+   * taken before ({@link #wasIssued} distinguishes the two). Expiry is left to the caller, which
+   * reports it separately.
    */
   public Optional<ChallengeRecord> take(String id, Instant now) {
     return database.inTransaction(
@@ -57,7 +65,8 @@ public final class ChallengeStore {
           }
           try (PreparedStatement select =
               connection.prepareStatement(
-                  "SELECT id, node, attestor, nonce, expires_at FROM challenges WHERE id = ?")) {
+                  "SELECT id, node, attestor, nonce, issued_at, parameters, round_number,"
+                      + " expires_at FROM challenges WHERE id = ?")) {
             select.setString(1, id);
             try (ResultSet row = select.executeQuery()) {
               row.next();
@@ -67,7 +76,27 @@ public final class ChallengeStore {
                       row.getString("node"),
                       row.getString("attestor"),
                       Base64.getDecoder().decode(row.getString("nonce")),
+                      Columns.instant(row, "issued_at"),
+                      Columns.fromJson(row.getString("parameters"), STRING_MAP),
+                      row.getInt("round_number"),
                       Columns.instant(row, "expires_at")));
+            }
+          }
+        });
+  }
+
+  /**
+   * Returns whether a challenge with this id was issued and is still recorded (used or not).
+   * Challenges are deleted an hour after they expire.
+   */
+  public boolean wasIssued(String id) {
+    return database.inTransaction(
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement("SELECT 1 FROM challenges WHERE id = ?")) {
+            select.setString(1, id);
+            try (ResultSet row = select.executeQuery()) {
+              return row.next();
             }
           }
         });

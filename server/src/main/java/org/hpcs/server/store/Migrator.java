@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Migrator {
   /** Migration scripts in version order: index 0 is version 1. */
-  static final List<String> SCRIPTS = List.of("V1__init.sql", "V2__bundle_manifest.sql");
+  static final List<String> SCRIPTS =
+      List.of("V1__init.sql", "V2__bundle_manifest.sql", "V3__challenge_rounds.sql");
 
   private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
   private static final long POSTGRES_LOCK_KEY = 0x4850435353L;

@@ -93,7 +93,23 @@ class EnrolmentApiTest {
     Reply again = server.user("POST", "/v1/nodes/enrol", null, body);
 
     assertThat(again.status()).isEqualTo(403);
-    assertThat(again.error()).isEqualTo("challenge-invalid");
+    assertThat(again.error()).isEqualTo("challenge-replayed");
+  }
+
+  @Test
+  void enrol_unknownChallenge_deniedAsInvalid() throws Exception {
+    Reply reply =
+        server.user(
+            "POST",
+            "/v1/nodes/enrol",
+            null,
+            Map.of(
+                "challengeId", "00000000-0000-0000-0000-000000000000",
+                "node", "n3",
+                "evidence", Map.of("attestor", "join-token", "fields", Map.of())));
+
+    assertThat(reply.status()).isEqualTo(403);
+    assertThat(reply.error()).isEqualTo("challenge-invalid");
   }
 
   @Test

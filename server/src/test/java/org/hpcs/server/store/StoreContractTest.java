@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -101,12 +102,36 @@ abstract class StoreContractTest {
   void take_challengeTwice_secondIsEmpty() {
     ChallengeStore challenges = new ChallengeStore(database);
     challenges.insert(
-        new ChallengeRecord("c1", "n1", "join-token", new byte[32], T0.plusSeconds(60)), T0);
+        new ChallengeRecord(
+            "c1", "n1", "join-token", new byte[32], T0, Map.of(), 1, T0.plusSeconds(60)),
+        T0);
 
     assertThat(challenges.take("c1", T0))
         .hasValueSatisfying(c -> assertThat(c.node()).isEqualTo("n1"));
     assertThat(challenges.take("c1", T0)).isEmpty();
     assertThat(challenges.take("missing", T0)).isEmpty();
+    assertThat(challenges.wasIssued("c1")).isTrue();
+    assertThat(challenges.wasIssued("missing")).isFalse();
+  }
+
+  @Test
+  void take_followUpChallenge_keepsRoundIssueTimeAndParameters() {
+    ChallengeStore challenges = new ChallengeStore(database);
+    byte[] nonce = new byte[32];
+    nonce[0] = 7;
+    Map<String, String> parameters = Map.of("credentialBlob", "AAEC", "devIdName", "000b12");
+    challenges.insert(
+        new ChallengeRecord(
+            "c2", "n3", "tpm-devid", nonce, T0.minusSeconds(5), parameters, 2, T0.plusSeconds(60)),
+        T0);
+
+    ChallengeRecord taken = challenges.take("c2", T0).orElseThrow();
+
+    assertThat(taken.nonce()).isEqualTo(nonce);
+    assertThat(taken.issuedAt()).isEqualTo(T0.minusSeconds(5));
+    assertThat(taken.parameters()).isEqualTo(parameters);
+    assertThat(taken.round()).isEqualTo(2);
+    assertThat(taken.expiresAt()).isEqualTo(T0.plusSeconds(60));
   }
 
   @Test

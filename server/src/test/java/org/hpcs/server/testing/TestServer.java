@@ -64,6 +64,12 @@ public final class TestServer implements AutoCloseable {
 
   /** Starts the server on SQLite with a one-second sweeper. */
   public static TestServer start(Path temp, TestPki pki) throws Exception {
+    return start(temp, pki, Map.of());
+  }
+
+  /** Starts the server with extra or replaced configuration values. */
+  public static TestServer start(Path temp, TestPki pki, Map<String, String> extraConfig)
+      throws Exception {
     FakeVault vault = new FakeVault();
     vault.addToken(OWNER, "owner", "default", "hpcs-owner");
     vault.addToken(ALICE, "alice", "default", "hpcs-owner");
@@ -86,6 +92,8 @@ public final class TestServer implements AutoCloseable {
     values.put("vault.tokenFile", token.toString());
     values.put("spire.socketPath", temp.resolve("spire.sock").toString());
     values.put("jobs.sweepIntervalSeconds", "1");
+    values.put("enrol.attestors", "join-token, " + TwoRoundTestAttestor.NAME);
+    values.putAll(extraConfig);
     ServerConfig config = ConfigLoader.parse("test", values);
     VaultClient vaultClient =
         new VaultClient(vault.address(), HttpClient.newHttpClient(), () -> FakeVault.SERVER_TOKEN);
