@@ -128,7 +128,7 @@ public final class ExternalCommand {
     Process process = start();
     boolean completed = false;
     try {
-      FutureTask<Void> input = inBackground(() -> writeStdin(process.getOutputStream()));
+      FutureTask<Void> input = inBackground(() -> writeStdin(process));
       FutureTask<byte[]> out = inBackground(() -> readBounded(process.getInputStream()));
       FutureTask<byte[]> err = inBackground(() -> readBounded(process.getErrorStream()));
       if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -168,13 +168,15 @@ public final class ExternalCommand {
     }
   }
 
-  private Void writeStdin(OutputStream pipe) throws IOException {
-    try (pipe) {
+  private Void writeStdin(Process process) throws IOException {
+    try (OutputStream pipe = process.getOutputStream()) {
       pipe.write(stdin);
     } catch (IOException e) {
-      // A program that exits before reading its input breaks the pipe. Its exit status and output
-      // tell the caller why, so only other write failures count.
-      if (stdin.length > 0 && !"Broken pipe".equals(e.getMessage())) {
+      // A program that exits or closes its input before reading all of it breaks the pipe, and
+      // once it has exited the JDK closes the stream ("Stream closed"). Its exit status and
+      // output tell the caller why, so only write failures while it runs count.
+      boolean inputRejected = !process.isAlive() || "Broken pipe".equals(e.getMessage());
+      if (stdin.length > 0 && !inputRejected) {
         throw e;
       }
     }

@@ -176,7 +176,9 @@ class ExternalCommandTest {
   @Test
   void run_backgroundChildHoldsOutput_outputFailed() throws Exception {
     Path pidFile = dir.resolve("pid");
-    String script = "sleep 60 & echo $! > \"$0\"";
+    // The shell lives one more second, so the runner is already blocked reading when it exits.
+    // Otherwise the JDK may close the pipe on exit itself and the output ends at once.
+    String script = "sleep 60 & echo $! > \"$0\"; sleep 1";
     ExternalCommand command =
         ExternalCommand.of(List.of("/bin/sh", "-c", script, pidFile.toString()));
 
