@@ -1,25 +1,18 @@
 package org.hpcs.common.bundle;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
+import org.hpcs.common.api.Json;
 
 /**
  * Reads and writes manifest JSON. Reading is strict: unknown, duplicate, missing or mistyped fields
@@ -31,27 +24,7 @@ public final class ManifestCodec {
   static final int MAX_MANIFEST_BYTES = 64 * 1024;
 
   private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          // Jackson 2.21 turns a number or a boolean into text for a String field even with
-          // scalar coercion disabled. A manifest must spell every text field as a JSON string.
-          .withCoercionConfig(
-              LogicalType.Textual,
-              config -> {
-                config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
-                config.setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
-                config.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-              })
-          .build();
+      Json.strictDocuments().enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY).build();
 
   private ManifestCodec() {}
 
@@ -94,7 +67,7 @@ public final class ManifestCodec {
     } catch (InvalidFormatException e) {
       throw new BundleException(
           "manifest %s has an invalid value %s for field \"%s\""
-              .formatted(source, e.getValue(), fieldPath(e)),
+              .formatted(source, e.getValue(), Json.fieldPath(e)),
           e);
     } catch (MismatchedInputException e) {
       if (e.getPath().isEmpty()) {
@@ -105,7 +78,7 @@ public final class ManifestCodec {
       }
       throw new BundleException(
           "manifest %s: field \"%s\" is missing, null or of the wrong type"
-              .formatted(source, fieldPath(e)),
+              .formatted(source, Json.fieldPath(e)),
           e);
     } catch (JsonProcessingException e) {
       throw new BundleException(
@@ -135,14 +108,8 @@ public final class ManifestCodec {
   }
 
   private static String location(JsonMappingException e) {
-    String path = fieldPath(e);
+    String path = Json.fieldPath(e);
     int dot = path.lastIndexOf('.');
     return dot < 0 ? "" : " in \"" + path.substring(0, dot) + "\"";
-  }
-
-  private static String fieldPath(JsonMappingException e) {
-    return e.getPath().stream()
-        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-        .collect(Collectors.joining("."));
   }
 }

@@ -1,16 +1,13 @@
 package org.hpcs.agent.job;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import org.hpcs.common.process.CommandException;
+import org.hpcs.common.process.CommandOutput;
+import org.hpcs.common.process.ExternalCommand;
 
 /** Runs short external commands (squeue, scontrol, getent) with a hard time limit. */
 final class Commands {
@@ -32,32 +29,23 @@ final class Commands {
    */
   static Result run(List<String> command, Optional<Path> slurmConf, Duration timeout)
       throws IOException, InterruptedException {
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
-    slurmConf.ifPresent(conf -> builder.environment().put("SLURM_CONF", conf.toString()));
-    Process process = builder.start();
-    process.getOutputStream().close();
-    CompletableFuture<byte[]> output =
-        CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-    try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IOException(
-            command.get(0) + " did not finish within " + timeout.toSeconds() + " s");
-      }
-      byte[] stdout = output.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return new Result(process.exitValue(), new String(stdout, StandardCharsets.UTF_8));
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IOException("reading the output of " + command.get(0) + " failed", e);
-    } finally {
-      process.destroyForcibly();
+    ExternalCommand external =
+        ExternalCommand.of(command).withStderr(ExternalCommand.Stderr.DISCARD);
+    if (slurmConf.isPresent()) {
+      external = external.withEnvironment("SLURM_CONF", slurmConf.get().toString());
     }
-  }
-
-  private static byte[] readAll(InputStream stream) {
-    try (stream) {
-      return stream.readAllBytes();
-    } catch (IOException e) {
-      return new byte[0];
+    try {
+      CommandOutput output = external.run(timeout);
+      return new Result(output.exitCode(), output.stdout());
+    } catch (CommandException e) {
+      throw switch (e.reason()) {
+        case START_FAILED -> (IOException) e.getCause();
+        case TIMED_OUT ->
+            new IOException(
+                command.get(0) + " did not finish within " + timeout.toSeconds() + " s", e);
+        case INPUT_FAILED, OUTPUT_FAILED ->
+            new IOException("reading the output of " + command.get(0) + " failed", e);
+      };
     }
   }
 }

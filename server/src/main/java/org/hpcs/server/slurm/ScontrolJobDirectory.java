@@ -1,17 +1,15 @@
 package org.hpcs.server.slurm;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hpcs.common.process.CommandException;
+import org.hpcs.common.process.CommandOutput;
+import org.hpcs.common.process.ExternalCommand;
 
 /**
  * {@link JobDirectory} through {@code scontrol show job -o}, whose one-line output is parsed for
@@ -38,7 +36,7 @@ public final class ScontrolJobDirectory implements JobDirectory {
 
   @Override
   public Optional<SlurmJob> find(String jobId) throws SlurmException {
-    Output output = run(List.of("show", "job", "-o", jobId));
+    CommandOutput output = run(List.of("show", "job", "-o", jobId));
     if (output.exitCode() != 0) {
       if (output.stderr().contains("Invalid job id")) {
         return Optional.empty();
@@ -82,7 +80,7 @@ public final class ScontrolJobDirectory implements JobDirectory {
   }
 
   private List<String> expand(String hostlist) throws SlurmException {
-    Output output = run(List.of("show", "hostnames", hostlist));
+    CommandOutput output = run(List.of("show", "hostnames", hostlist));
     if (output.exitCode() != 0) {
       throw new SlurmException(
           "scontrol show hostnames " + hostlist + " failed: " + output.stderr().strip());
@@ -96,54 +94,35 @@ public final class ScontrolJobDirectory implements JobDirectory {
     return nodes;
   }
 
-  private record Output(int exitCode, String stdout, String stderr) {}
-
-  private Output run(List<String> args) throws SlurmException {
+  private CommandOutput run(List<String> args) throws SlurmException {
     List<String> command = new ArrayList<>();
     command.add(scontrol.toString());
     command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command);
+    ExternalCommand external = ExternalCommand.of(command);
     if (slurmConf != null) {
-      builder.environment().put("SLURM_CONF", slurmConf.toString());
+      external = external.withEnvironment("SLURM_CONF", slurmConf.toString());
     }
-    Process process;
     try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new SlurmException(
-          "cannot run " + scontrol + ": " + e.getMessage() + "; check slurm.scontrol", e);
-    }
-    try (InputStream out = process.getInputStream();
-        InputStream err = process.getErrorStream()) {
-      process.getOutputStream().close();
-      CompletableFuture<byte[]> stdout = readAsync(out);
-      CompletableFuture<byte[]> stderr = readAsync(err);
-      if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new SlurmException(
-            "scontrol " + String.join(" ", args) + " timed out after " + TIMEOUT);
-      }
-      return new Output(
-          process.exitValue(),
-          new String(stdout.join(), StandardCharsets.UTF_8),
-          new String(stderr.join(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new SlurmException("cannot read scontrol output: " + e.getMessage(), e);
+      return external.run(TIMEOUT);
+    } catch (CommandException e) {
+      throw switch (e.reason()) {
+        case START_FAILED ->
+            new SlurmException(
+                "cannot run "
+                    + scontrol
+                    + ": "
+                    + e.getCause().getMessage()
+                    + "; check slurm.scontrol",
+                e);
+        case TIMED_OUT ->
+            new SlurmException(
+                "scontrol " + String.join(" ", args) + " timed out after " + TIMEOUT, e);
+        case INPUT_FAILED, OUTPUT_FAILED ->
+            new SlurmException("cannot read scontrol output: " + e.getCause().getMessage(), e);
+      };
     } catch (InterruptedException e) {
-      process.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new SlurmException("interrupted while running scontrol", e);
     }
-  }
-
-  private static CompletableFuture<byte[]> readAsync(InputStream in) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return in.readAllBytes();
-          } catch (IOException e) {
-            return new byte[0];
-          }
-        });
   }
 }

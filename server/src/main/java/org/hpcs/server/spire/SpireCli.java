@@ -3,8 +3,6 @@ package org.hpcs.server.spire;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,9 +10,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.hpcs.common.api.Json;
+import org.hpcs.common.process.CommandException;
+import org.hpcs.common.process.CommandOutput;
+import org.hpcs.common.process.ExternalCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,7 +133,7 @@ public final class SpireCli implements SpireAdmin {
   }
 
   private boolean evict(String agentId) throws SpireException {
-    Result result = exec(List.of("agent", "evict", "-spiffeID", agentId));
+    CommandOutput result = exec(List.of("agent", "evict", "-spiffeID", agentId));
     if (result.exitCode() == 0) {
       return true;
     }
@@ -147,7 +146,7 @@ public final class SpireCli implements SpireAdmin {
 
   @Override
   public String x509BundlePem() throws SpireException {
-    Result result = exec(List.of("bundle", "show", "-format", "pem"));
+    CommandOutput result = exec(List.of("bundle", "show", "-format", "pem"));
     if (result.exitCode() != 0) {
       throw new SpireException("spire-server bundle show failed: " + result.stderr().strip());
     }
@@ -162,7 +161,7 @@ public final class SpireCli implements SpireAdmin {
     List<String> command = new ArrayList<>(List.of(args));
     command.add("-output");
     command.add("json");
-    Result result = exec(command);
+    CommandOutput result = exec(command);
     if (result.exitCode() != 0) {
       throw new SpireException(
           "spire-server "
@@ -182,9 +181,7 @@ public final class SpireCli implements SpireAdmin {
     }
   }
 
-  private record Result(int exitCode, String stdout, String stderr) {}
-
-  private Result exec(List<String> args) throws SpireException {
+  private CommandOutput exec(List<String> args) throws SpireException {
     List<String> command = new ArrayList<>();
     command.add(binary.toString());
     command.add(args.get(0));
@@ -192,44 +189,28 @@ public final class SpireCli implements SpireAdmin {
     command.add("-socketPath");
     command.add(socket.toString());
     command.addAll(args.subList(2, args.size()));
-    Process process;
     try {
-      process = new ProcessBuilder(command).start();
-    } catch (IOException e) {
-      throw new SpireException(
-          "cannot run " + binary + ": " + e.getMessage() + "; check spire.serverBin", e);
-    }
-    try (InputStream out = process.getInputStream();
-        InputStream err = process.getErrorStream()) {
-      process.getOutputStream().close();
-      CompletableFuture<byte[]> stdout = readAsync(out);
-      CompletableFuture<byte[]> stderr = readAsync(err);
-      if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new SpireException(
-            "spire-server " + args.get(0) + " " + args.get(1) + " timed out after " + TIMEOUT);
-      }
-      return new Result(
-          process.exitValue(),
-          new String(stdout.join(), StandardCharsets.UTF_8),
-          new String(stderr.join(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new SpireException("cannot talk to spire-server: " + e.getMessage(), e);
+      return ExternalCommand.of(command).run(TIMEOUT);
+    } catch (CommandException e) {
+      throw switch (e.reason()) {
+        case START_FAILED ->
+            new SpireException(
+                "cannot run "
+                    + binary
+                    + ": "
+                    + e.getCause().getMessage()
+                    + "; check spire.serverBin",
+                e);
+        case TIMED_OUT ->
+            new SpireException(
+                "spire-server " + args.get(0) + " " + args.get(1) + " timed out after " + TIMEOUT,
+                e);
+        case INPUT_FAILED, OUTPUT_FAILED ->
+            new SpireException("cannot talk to spire-server: " + e.getCause().getMessage(), e);
+      };
     } catch (InterruptedException e) {
-      process.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new SpireException("interrupted while running spire-server", e);
     }
-  }
-
-  private static CompletableFuture<byte[]> readAsync(InputStream in) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return in.readAllBytes();
-          } catch (IOException e) {
-            return new byte[0];
-          }
-        });
   }
 }

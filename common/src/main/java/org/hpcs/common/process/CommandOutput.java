@@ -1,0 +1,16 @@
+package org.hpcs.common.process;
+
+/**
+ * What a finished external command returned and printed, decoded as UTF-8.
+ *
+ * @param exitCode the exit status
+ * @param stdout the standard output, or both streams when standard error was merged into it
+ * @param stderr the standard error, or "" when it was merged or discarded
+ */
+public record CommandOutput(int exitCode, String stdout, String stderr) {
+
+  /** Returns true when the command exited with status 0. */
+  public boolean succeeded() {
+    return exitCode == 0;
+  }
+}
