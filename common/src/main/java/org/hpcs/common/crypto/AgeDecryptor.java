@@ -95,7 +95,7 @@ public final class AgeDecryptor {
               tracker,
               source,
               identities.size());
-      return new PayloadChannel(decrypting, tracker, source, true);
+      return new PayloadChannel(decrypting, tracker, source);
     }
     tracker.stopArmorFooterScan();
     return openBinary(replay, tracker, source, identities.size(), readers);
