@@ -1,6 +1,8 @@
 package org.hpcs.client.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -16,8 +18,10 @@ import org.hpcs.common.crypto.AgeRecipient;
 
 /**
  * In-process throughput of the age library, for bench/crypto-bench. Runs one warm-up pass, then
- * {@code runs} timed passes, and prints one line per pass: {@code <mode> <run> <bytes> <seconds>}.
- * Output is discarded (like writing to /dev/null) so that only reading and crypto are timed.
+ * {@code runs} timed passes, and prints one line per pass: {@code <mode> <run> <bytes> <seconds>
+ * <cpu-seconds>}, where the CPU seconds are those of the whole JVM (all threads, JIT and GC
+ * included) during the pass. Output is discarded (like writing to /dev/null) so that only reading
+ * and crypto are timed.
  *
  * <p>Usage: {@code CryptoBench decrypt FILE.age IDENTITY_FILE RUNS} or {@code CryptoBench encrypt
  * FILE RECIPIENT RUNS}.
@@ -33,15 +37,18 @@ public final class CryptoBench {
     }
     Path file = Path.of(args[1]);
     int runs = Integer.parseInt(args[3]);
+    OperatingSystemMXBean system = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
     for (int run = 0; run <= runs; run++) {
+      long cpuStart = system.getProcessCpuTime();
       long start = System.nanoTime();
       long bytes =
           args[0].equals("decrypt")
               ? decrypt(file, AgeIdentities.read(Path.of(args[2])))
               : encrypt(file, AgeRecipient.parse(args[2]));
       double seconds = (System.nanoTime() - start) / 1e9;
+      double cpuSeconds = (system.getProcessCpuTime() - cpuStart) / 1e9;
       String label = run == 0 ? "warmup" : Integer.toString(run);
-      System.out.printf("%s %s %d %.4f%n", args[0], label, bytes, seconds);
+      System.out.printf("%s %s %d %.4f %.4f%n", args[0], label, bytes, seconds, cpuSeconds);
     }
   }
 

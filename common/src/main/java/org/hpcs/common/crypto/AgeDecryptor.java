@@ -5,7 +5,7 @@ import com.exceptionfactory.jagged.RecipientStanzaReader;
 import com.exceptionfactory.jagged.UnsupportedRecipientStanzaException;
 import com.exceptionfactory.jagged.framework.armor.ArmoredDecodingException;
 import com.exceptionfactory.jagged.framework.armor.ArmoredDecryptingChannelFactory;
-import com.exceptionfactory.jagged.framework.stream.StandardDecryptingChannelFactory;
+import com.exceptionfactory.jagged.framework.format.StandardPayloadKeyReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -16,10 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongConsumer;
+import javax.crypto.SecretKey;
+import javax.security.auth.DestroyFailedException;
 
 /**
  * Streaming age decryption of binary or armored input (the format is detected from the first
- * bytes). Memory use is bounded by a few buffers whatever the input size.
+ * bytes). Memory use is bounded by a few buffers whatever the input size. jagged reads the header;
+ * the binary payload is opened by {@link PayloadDecryptingChannel} on the caller's thread, the
+ * armored one by jagged.
  */
 public final class AgeDecryptor {
   private static final byte[] BINARY_MAGIC =
@@ -82,27 +86,67 @@ public final class AgeDecryptor {
       }
       throw new NotAgeFileException(source);
     }
-    if (!armored) {
-      tracker.stopArmorFooterScan();
-    }
+    List<RecipientStanzaReader> readers = readers(identities);
     ReadableByteChannel replay = new PrefixReplayChannel(prefix, tracker);
-    StandardDecryptingChannelFactory factory =
-        armored ? new ArmoredDecryptingChannelFactory() : new StandardDecryptingChannelFactory();
-    ReadableByteChannel decrypting = openDecrypting(factory, replay, tracker, source, identities);
-    return new PayloadChannel(decrypting, tracker, source, armored);
+    if (armored) {
+      ReadableByteChannel decrypting =
+          readHeader(
+              () -> new ArmoredDecryptingChannelFactory().newDecryptingChannel(replay, readers),
+              tracker,
+              source,
+              identities.size());
+      return new PayloadChannel(decrypting, tracker, source);
+    }
+    tracker.stopArmorFooterScan();
+    return openBinary(replay, tracker, source, identities.size(), readers);
   }
 
-  private static ReadableByteChannel openDecrypting(
-      StandardDecryptingChannelFactory factory,
+  /**
+   * Reads the binary header with jagged (stanzas, header MAC, payload key) and returns our reader
+   * for the payload that follows. The header must fit in one sealed chunk, as jagged requires.
+   */
+  private static ReadableByteChannel openBinary(
       ReadableByteChannel input,
       CiphertextTracker tracker,
       String source,
-      List<AgeIdentity> identities)
+      int identityCount,
+      List<RecipientStanzaReader> readers)
+      throws AgeException, IOException {
+    ByteBuffer head = ByteBuffer.allocate(PayloadChannel.ENCRYPTED_CHUNK + 1);
+    ChannelCopier.readFully(input, head);
+    head.flip();
+    SecretKey payloadKey =
+        readHeader(
+            () -> new StandardPayloadKeyReader().getPayloadKey(head, readers),
+            tracker,
+            source,
+            identityCount);
+    try {
+      return new PayloadDecryptingChannel(input, payloadKey, head, source, head.position());
+    } catch (GeneralSecurityException e) {
+      destroy(payloadKey);
+      throw new AgeException("ChaCha20-Poly1305 is not available to decrypt " + source, e);
+    }
+  }
+
+  private static void destroy(SecretKey key) {
+    try {
+      key.destroy();
+    } catch (DestroyFailedException e) {
+      // Keys that cannot be destroyed are dropped here.
+    }
+  }
+
+  /**
+   * Reads an age header with jagged and turns its failures into classified {@link AgeException}s.
+   */
+  private static <T> T readHeader(
+      HeaderReader<T> reader, CiphertextTracker tracker, String source, int identityCount)
       throws AgeException, IOException {
     try {
-      return factory.newDecryptingChannel(input, readers(identities));
+      return reader.read();
     } catch (UnsupportedRecipientStanzaException e) {
-      throw new NoMatchingIdentityException(source, identities.size(), e);
+      throw new NoMatchingIdentityException(source, identityCount, e);
     } catch (ArmoredDecodingException e) {
       if (tracker.hasDataAfterArmorFooter()) {
         throw CorruptedCiphertextException.dataAfterArmor(source, e);
@@ -119,6 +163,12 @@ public final class AgeDecryptor {
           ? TruncatedCiphertextException.header(source, e)
           : CorruptedCiphertextException.header(source, e);
     }
+  }
+
+  /** A jagged call that reads an age header. */
+  @FunctionalInterface
+  private interface HeaderReader<T> {
+    T read() throws GeneralSecurityException, IOException;
   }
 
   /** Tells whether the input ended before the MAC line and the 16-byte payload nonce were whole. */

@@ -19,6 +19,42 @@ public final class CorruptedCiphertextException extends AgeException {
         cause);
   }
 
+  /**
+   * Reports data after the last payload chunk, at {@code endOffset}: a file with something
+   * appended, or two files joined.
+   */
+  static CorruptedCiphertextException trailingData(String source, long chunk, long endOffset) {
+    return new CorruptedCiphertextException(
+        ("ciphertext %s is corrupted: it has trailing data after the final payload chunk %d, which"
+                + " ends at ciphertext byte offset %d; cut the file to %d bytes if the rest was"
+                + " appended, or copy or fetch the file again")
+            .formatted(source, chunk, endOffset, endOffset),
+        chunk,
+        null);
+  }
+
+  /** Reports an empty final chunk after other chunks: age allows it only for an empty file. */
+  static CorruptedCiphertextException emptyFinalChunk(
+      String source, long chunk, String offsetText) {
+    return new CorruptedCiphertextException(
+        ("ciphertext %s is corrupted: payload chunk %d%s is an empty final chunk, which age allows"
+                + " only when the whole plaintext is empty; copy or fetch the file again")
+            .formatted(source, chunk, offsetText),
+        chunk,
+        null);
+  }
+
+  /** Reports a chunk shorter than 64 KiB at the end of the input that is not marked as last. */
+  static CorruptedCiphertextException shortChunkNotFinal(
+      String source, long chunk, String offsetText) {
+    return new CorruptedCiphertextException(
+        ("ciphertext %s is corrupted: payload chunk %d%s is shorter than 64 KiB but not marked as"
+                + " the final chunk; copy or fetch the file again")
+            .formatted(source, chunk, offsetText),
+        chunk,
+        null);
+  }
+
   /** Reports a header that does not parse or whose MAC does not verify. */
   static CorruptedCiphertextException header(String source, Throwable cause) {
     return new CorruptedCiphertextException(

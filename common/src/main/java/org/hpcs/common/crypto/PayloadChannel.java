@@ -7,9 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 
 /**
- * Wraps the jagged decrypting channel. It counts plaintext bytes to locate the failing chunk and
- * turns payload failures into {@link TruncatedCiphertextException} (the input had ended) or {@link
- * CorruptedCiphertextException} (more input followed), wrapped in {@link AgeStreamException}.
+ * Wraps the jagged decrypting channel of armored input. It counts plaintext bytes to locate the
+ * failing chunk and turns payload failures into {@link TruncatedCiphertextException} (the input had
+ * ended without the END line) or {@link CorruptedCiphertextException}, wrapped in {@link
+ * AgeStreamException}. Binary input goes through {@link PayloadDecryptingChannel} instead.
  */
 final class PayloadChannel implements ReadableByteChannel {
   static final int PLAIN_CHUNK = 64 * 1024;
@@ -19,15 +20,12 @@ final class PayloadChannel implements ReadableByteChannel {
   private final ReadableByteChannel decrypting;
   private final CiphertextTracker tracker;
   private final String source;
-  private final boolean armored;
   private long plaintextBytes;
 
-  PayloadChannel(
-      ReadableByteChannel decrypting, CiphertextTracker tracker, String source, boolean armored) {
+  PayloadChannel(ReadableByteChannel decrypting, CiphertextTracker tracker, String source) {
     this.decrypting = decrypting;
     this.tracker = tracker;
     this.source = source;
-    this.armored = armored;
   }
 
   @Override
@@ -46,7 +44,7 @@ final class PayloadChannel implements ReadableByteChannel {
       // jagged 1.0.0 throws BufferUnderflowException when armored input ends without the line
       // feed of a Base64 line. That is damaged input, like a Base64 decoding failure.
       plaintextBytes += buffer.position() - start;
-      throw new AgeStreamException(armored ? classifyArmor(e) : classify(e));
+      throw new AgeStreamException(classifyArmor(e));
     }
   }
 
@@ -61,20 +59,10 @@ final class PayloadChannel implements ReadableByteChannel {
 
   private AgeException classify(Exception e) {
     long chunk = plaintextBytes / PLAIN_CHUNK;
-    String offset = offsetText(chunk);
-    boolean truncated = tracker.endOfInput() && !(armored && tracker.endedWithArmorFooter());
-    if (truncated) {
-      return TruncatedCiphertextException.chunk(source, chunk, offset, e);
+    if (tracker.endOfInput() && !tracker.endedWithArmorFooter()) {
+      return TruncatedCiphertextException.chunk(source, chunk, "", e);
     }
-    return CorruptedCiphertextException.chunk(source, chunk, offset, e);
-  }
-
-  private String offsetText(long chunk) {
-    if (armored || tracker.headerLength() < 0) {
-      return "";
-    }
-    long offset = tracker.headerLength() + PAYLOAD_NONCE + chunk * ENCRYPTED_CHUNK;
-    return " (ciphertext byte offset " + offset + ")";
+    return CorruptedCiphertextException.chunk(source, chunk, "", e);
   }
 
   @Override
