@@ -160,6 +160,27 @@ class CryptoCommandsTest {
   }
 
   @Test
+  void encrypt_outputDirectoryMissing_exit1NamesDirectory() {
+    Path missing = dir.resolve("missing");
+
+    CliRunner.Result result =
+        CliRunner.run(
+            "encrypt",
+            "-r",
+            recipient,
+            "-o",
+            missing.resolve("out.age").toString(),
+            plain.toString());
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .startsWith("hpcs: error: " + missing.resolve("out.age"))
+        .contains("directory " + missing + " does not exist")
+        .doesNotContain("FileSystemException")
+        .doesNotContain("--stacktrace");
+  }
+
+  @Test
   void decrypt_missingIdentityOption_exit2() {
     CliRunner.Result result = CliRunner.run("decrypt", plain.toString());
 
