@@ -30,6 +30,7 @@ import org.hpcs.common.bundle.EncryptedPayload;
 import org.hpcs.common.bundle.KeyLocation;
 import org.hpcs.common.bundle.ManifestCodec;
 import org.hpcs.common.bundle.ManifestSigner;
+import org.hpcs.common.bundle.SifImages;
 import org.hpcs.common.crypto.AgeIdentity;
 import org.hpcs.common.crypto.AgeRecipient;
 import org.hpcs.common.crypto.AtomicFileOutput;
@@ -113,6 +114,7 @@ final class BundleCreateCommand implements Callable<Integer> {
     ServerApi server = noRegister ? null : ServerApi.open(config, "hpcs bundle create");
     BundleKind kind = source.image != null ? BundleKind.CONTAINER : BundleKind.DATA;
     Path input = kind == BundleKind.CONTAINER ? source.image : source.data;
+    checkInput(kind, input);
     String bundleName = BundleNames.check(name != null ? name : BundleNames.stem(input));
     OwnerKeys keys = new OwnerKeys(config.keysDir());
     KeyPair signing = keys.loadSigning();
@@ -176,11 +178,19 @@ final class BundleCreateCommand implements Callable<Integer> {
     out.flush();
   }
 
+  /** Rejects a missing input, or an image that is not a SIF file, before keys or Vault are used. */
+  private static void checkInput(BundleKind kind, Path input) throws Exception {
+    if (!Files.exists(input)) {
+      throw new HpcsException(
+          "input %s not found".formatted(input), "check the path given to --image or --data");
+    }
+    if (kind == BundleKind.CONTAINER) {
+      SifImages.check(input);
+    }
+  }
+
   private EncryptedPayload encrypt(
       BundleKind kind, Path input, AtomicFileOutput age, AgeRecipient recipient) throws Exception {
-    if (!Files.exists(input)) {
-      throw new HpcsException("input %s not found".formatted(input));
-    }
     try (Progress progress = Progress.start("encrypt", totalSize(input))) {
       return kind == BundleKind.CONTAINER
           ? BundlePayloads.encryptImage(input, age.channel(), recipient, progress.listener())

@@ -3,6 +3,7 @@ package org.hpcs.client.cli;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +73,8 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
         hints.add("remove it or choose another name; hpcs never overwrites it");
         yield "file exists: " + f.getFile();
       }
+      // A file system failure such as a full disk names the file and the reason: it is no bug.
+      case FileSystemException f -> f.getMessage();
       default -> {
         hints.add("rerun with --stacktrace and report the output");
         yield e.getClass().getSimpleName() + ": " + e.getMessage();

@@ -113,12 +113,15 @@ final class JobSubmitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ClientConfig config = common.loadConfig();
+    // Report usage errors before reading any manifest. The default job name is the image bundle's
+    // name, which the manifest check limits to a valid job name, so a placeholder is checked here.
+    options(name != null ? name : "hpcs");
     BundleManifest imageManifest = LocalBundles.read(image, BundleKind.CONTAINER);
     List<BundleManifest> dataManifests = new ArrayList<>();
     for (Path path : data) {
       dataManifests.add(LocalBundles.read(path, BundleKind.DATA));
     }
-    SlurmOptions options = options(imageManifest);
+    SlurmOptions options = options(name != null ? name : imageManifest.name());
     JobManifest jobManifest = jobManifest(imageManifest, dataManifests);
 
     String stem = newStem();
@@ -163,10 +166,9 @@ final class JobSubmitCommand implements Callable<Integer> {
     return 0;
   }
 
-  private SlurmOptions options(BundleManifest imageManifest) {
+  private SlurmOptions options(String jobName) {
     try {
-      return new SlurmOptions(
-          name != null ? name : imageManifest.name(), nodes, partition, time, command);
+      return new SlurmOptions(jobName, nodes, partition, time, command);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

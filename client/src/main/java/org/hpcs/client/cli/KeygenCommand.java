@@ -2,6 +2,7 @@ package org.hpcs.client.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -52,13 +53,19 @@ final class KeygenCommand implements Callable<Integer> {
     createPrivateDirectory(directory);
 
     AgeIdentity identity = AgeIdentity.generate();
-    Files.writeString(
-        Files.createFile(keys.outputIdentity(), ownerOnly()),
-        identity.toIdentityFileText(Instant.now()),
-        StandardCharsets.US_ASCII);
     KeyPair signing = Ed25519Keys.generate();
-    Ed25519Keys.writePrivate(keys.signingKey(), signing.getPrivate());
-    Ed25519Keys.writePublic(keys.signingPublicKey(), signing.getPublic());
+    try {
+      writeKeys(keys, identity, signing);
+    } catch (IOException e) {
+      // None of the files existed before, so removing them leaves no half-made key set behind.
+      for (Path file : List.of(keys.outputIdentity(), keys.signingKey(), keys.signingPublicKey())) {
+        Files.deleteIfExists(file);
+      }
+      throw new HpcsException(
+          "failed to write the key files in %s (%s); none was kept".formatted(directory, reason(e)),
+          e,
+          "free space on its file system or choose another --dir, then run hpcs keygen again");
+    }
 
     var out = spec.commandLine().getOut();
     out.println("output recipient: " + identity.recipient());
@@ -68,7 +75,28 @@ final class KeygenCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void createPrivateDirectory(Path directory) throws IOException {
+  private static void writeKeys(OwnerKeys keys, AgeIdentity identity, KeyPair signing)
+      throws IOException {
+    Files.writeString(
+        Files.createFile(keys.outputIdentity(), ownerOnly()),
+        identity.toIdentityFileText(Instant.now()),
+        StandardCharsets.US_ASCII);
+    Ed25519Keys.writePrivate(keys.signingKey(), signing.getPrivate());
+    Ed25519Keys.writePublic(keys.signingPublicKey(), signing.getPublic());
+  }
+
+  private static String reason(IOException e) {
+    return e instanceof FileSystemException f && f.getReason() != null
+        ? f.getReason()
+        : String.valueOf(e.getMessage());
+  }
+
+  private static void createPrivateDirectory(Path directory) throws IOException, HpcsException {
+    if (Files.exists(directory) && !Files.isDirectory(directory)) {
+      throw new HpcsException(
+          "key directory %s is not a directory".formatted(directory),
+          "pass a directory with --dir or keys.dir; hpcs keygen creates it when missing");
+    }
     if (!Files.isDirectory(directory)) {
       Files.createDirectories(
           directory,

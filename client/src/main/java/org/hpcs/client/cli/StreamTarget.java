@@ -9,9 +9,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.hpcs.client.HpcsException;
 import org.hpcs.common.crypto.AtomicFileOutput;
 
 /**
@@ -27,23 +27,42 @@ final class StreamTarget implements AutoCloseable {
     this.file = file;
   }
 
-  /** Opens {@code output}; null or "-" means standard output. */
-  static StreamTarget open(Path output) throws IOException {
+  /**
+   * Opens {@code output}; null or "-" means standard output. A device or FIFO is written in place.
+   * Anything else, including a symbolic link to a regular file, is replaced by a new file when the
+   * output is complete, so the link's target is never half-written.
+   *
+   * @throws HpcsException if {@code output} is a directory
+   */
+  static StreamTarget open(Path output) throws IOException, HpcsException {
     if (output == null || output.toString().equals("-")) {
       return new StreamTarget(
           new NonClosing(new FileOutputStream(FileDescriptor.out).getChannel()), null);
     }
-    if (Files.exists(output) && !Files.isRegularFile(output, LinkOption.NOFOLLOW_LINKS)) {
+    if (Files.isDirectory(output)) {
+      throw new HpcsException(
+          "output " + output + " is a directory", "pass a file path to -o, such as DIR/NAME");
+    }
+    if (Files.exists(output) && !Files.isRegularFile(output)) {
       return new StreamTarget(FileChannel.open(output, StandardOpenOption.WRITE), null);
     }
     AtomicFileOutput file = AtomicFileOutput.create(output, true);
     return new StreamTarget(file.channel(), file);
   }
 
-  /** Opens {@code input}; null or "-" means standard input. */
-  static ReadableByteChannel input(Path input) throws IOException {
+  /**
+   * Opens {@code input}; null or "-" means standard input.
+   *
+   * @throws HpcsException if {@code input} is a directory
+   */
+  static ReadableByteChannel input(Path input) throws IOException, HpcsException {
     if (input == null || input.toString().equals("-")) {
       return new FileInputStream(FileDescriptor.in).getChannel();
+    }
+    if (Files.isDirectory(input)) {
+      throw new HpcsException(
+          "input " + input + " is a directory",
+          "pass a file; 'hpcs bundle create --data DIR' encrypts a directory as a tar stream");
     }
     return FileChannel.open(input, StandardOpenOption.READ);
   }

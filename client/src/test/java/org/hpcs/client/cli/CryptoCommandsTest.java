@@ -111,6 +111,76 @@ class CryptoCommandsTest {
   }
 
   @Test
+  void decrypt_outputSymlinkToLargerFile_exactPlaintext() throws Exception {
+    Path encrypted = ageEncrypt();
+    Path victim = Files.write(dir.resolve("victim.bin"), new byte[(int) (2 * Files.size(plain))]);
+    Path link = Files.createSymbolicLink(dir.resolve("link.bin"), victim);
+
+    CliRunner.Result result =
+        CliRunner.run(
+            "decrypt", "-i", identity.toString(), "-o", link.toString(), encrypted.toString());
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(Files.mismatch(link, plain)).isEqualTo(-1);
+    assertThat(Files.size(victim)).isEqualTo(2 * Files.size(plain));
+  }
+
+  @Test
+  void encrypt_directoryInput_exit1NamesInput() throws Exception {
+    Path output = dir.resolve("out.age");
+    List<String> before = list();
+
+    CliRunner.Result result =
+        CliRunner.run("encrypt", "-r", recipient, "-o", output.toString(), dir.toString());
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .startsWith("hpcs: error: input " + dir + " is a directory")
+        .contains("hpcs bundle create --data")
+        .doesNotContain("--stacktrace");
+    assertThat(list()).isEqualTo(before);
+  }
+
+  @Test
+  void decrypt_directoryOutput_exit1NamesOutput() throws Exception {
+    Path encrypted = ageEncrypt();
+    Path output = Files.createDirectory(dir.resolve("out"));
+
+    CliRunner.Result result =
+        CliRunner.run(
+            "decrypt", "-i", identity.toString(), "-o", output.toString(), encrypted.toString());
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .startsWith("hpcs: error: output " + output + " is a directory")
+        .doesNotContain("--stacktrace");
+    try (Stream<Path> files = Files.list(output)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void encrypt_outputDirectoryMissing_exit1NamesDirectory() {
+    Path missing = dir.resolve("missing");
+
+    CliRunner.Result result =
+        CliRunner.run(
+            "encrypt",
+            "-r",
+            recipient,
+            "-o",
+            missing.resolve("out.age").toString(),
+            plain.toString());
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .startsWith("hpcs: error: " + missing.resolve("out.age"))
+        .contains("directory " + missing + " does not exist")
+        .doesNotContain("FileSystemException")
+        .doesNotContain("--stacktrace");
+  }
+
+  @Test
   void decrypt_missingIdentityOption_exit2() {
     CliRunner.Result result = CliRunner.run("decrypt", plain.toString());
 

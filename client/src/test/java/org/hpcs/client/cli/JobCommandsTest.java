@@ -76,6 +76,21 @@ class JobCommandsTest {
   }
 
   @Test
+  void submit_badNodesMissingManifest_usageErrorFirst() {
+    CliRunner.Result result =
+        submit(
+            "--image",
+            dir.resolve("missing.manifest.json").toString(),
+            "--nodes",
+            "0",
+            "--",
+            "true");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--nodes 0");
+  }
+
+  @Test
   void submit_optionAfterDoubleDash_isPartOfCommand() {
     CliRunner.Result result = submit("--image", image.toString(), "--", "--nodes", "2");
 

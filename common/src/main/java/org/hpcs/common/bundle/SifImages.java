@@ -22,6 +22,11 @@ public final class SifImages {
    * @throws BundleException if it is not, naming the file and how to build one
    */
   public static void check(Path file) throws BundleException, IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new BundleException(
+          "%s is not a SIF image: it is not a regular file; pass the .sif file, or use --data for a directory"
+              .formatted(file));
+    }
     byte[] header = new byte[MAGIC_OFFSET + MAGIC.length];
     int read;
     try (InputStream in = Files.newInputStream(file)) {

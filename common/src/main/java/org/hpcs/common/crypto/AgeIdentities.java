@@ -65,11 +65,16 @@ public final class AgeIdentities {
   /**
    * Reads and parses an identity file.
    *
-   * @throws InvalidAgeKeyException if the file is larger than 64 KiB, not valid UTF-8 or not an
-   *     identity file
+   * @throws InvalidAgeKeyException if the file is a directory, larger than 64 KiB, not valid UTF-8
+   *     or not an identity file
    * @throws IOException if the file cannot be read
    */
   public static List<AgeIdentity> read(Path file) throws InvalidAgeKeyException, IOException {
+    if (Files.isDirectory(file)) {
+      throw new InvalidAgeKeyException(
+          "invalid age identity in %s: it is a directory; pass the identity file made by hpcs keygen or age-keygen"
+              .formatted(file));
+    }
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file)) {
       bytes = in.readNBytes(MAX_FILE_BYTES + 1);

@@ -18,8 +18,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * An output file that appears only when complete. Bytes go to a hidden temporary file in the
  * target's directory, created with mode 0600; {@link #commit()} moves it into place atomically and
- * {@link #close()} without a commit deletes it, so a failed write leaves nothing behind. Failures
- * to create or write the file name the target path, also when the file system is full.
+ * {@link #close()} without a commit deletes it, so a failed write leaves nothing behind. A JVM
+ * shutdown (SIGINT, SIGTERM, SIGHUP) deletes it too. Failures to create or write the file name the
+ * target path, also when the file system is full.
  */
 public final class AtomicFileOutput implements AutoCloseable {
   private final Path target;
@@ -62,11 +63,13 @@ public final class AtomicFileOutput implements AutoCloseable {
     } catch (IOException e) {
       throw failure(absolute, "failed to create the output file", e, "choose a writable directory");
     }
+    PendingFiles.register(temporary);
     try {
       FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE);
       return new AtomicFileOutput(absolute, temporary, channel, replace);
     } catch (IOException e) {
       Files.deleteIfExists(temporary);
+      PendingFiles.release(temporary);
       throw e;
     }
   }
@@ -101,6 +104,7 @@ public final class AtomicFileOutput implements AutoCloseable {
       Files.move(temporary, target);
     }
     committed = true;
+    PendingFiles.release(temporary);
   }
 
   /** Returns an exception that names the target and the cause's reason, keeping the cause. */
@@ -155,6 +159,7 @@ public final class AtomicFileOutput implements AutoCloseable {
       channel.close();
     } finally {
       Files.deleteIfExists(temporary);
+      PendingFiles.release(temporary);
     }
   }
 }

@@ -98,6 +98,13 @@ class AgeIdentitiesTest {
   }
 
   @Test
+  void read_directory_rejectedWithPath(@TempDir Path dir) {
+    assertThatThrownBy(() -> AgeIdentities.read(dir))
+        .isInstanceOf(InvalidAgeKeyException.class)
+        .hasMessageContaining("invalid age identity in " + dir + ": it is a directory");
+  }
+
+  @Test
   void parseRecipient_garbage_rejected() {
     assertThatThrownBy(() -> AgeRecipient.parse("age1notreally"))
         .isInstanceOf(InvalidAgeKeyException.class)
