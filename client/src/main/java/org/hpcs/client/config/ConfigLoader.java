@@ -83,7 +83,7 @@ public final class ConfigLoader {
   public static ClientConfig load(Path option, Map<String, String> env) throws HpcsException {
     Path file = resolvePath(option, env);
     boolean explicit = option != null || env.containsKey(ENV_CONFIG);
-    Properties properties = new Properties();
+    KeyRecordingProperties properties = new KeyRecordingProperties();
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       properties.load(reader);
     } catch (NoSuchFileException e) {
@@ -101,6 +101,11 @@ public final class ConfigLoader {
 
   static ClientConfig parse(Path file, Properties p, Map<String, String> env) throws HpcsException {
     List<String> problems = new ArrayList<>();
+    if (p instanceof KeyRecordingProperties recording) {
+      for (String key : recording.repeatedKeys()) {
+        problems.add("key \"" + key + "\" is set more than once; keep one line for it");
+      }
+    }
     for (String key : new TreeSet<>(p.stringPropertyNames())) {
       if (!KEYS.contains(key)) {
         problems.add("unknown key \"" + key + "\"");
@@ -240,5 +245,28 @@ public final class ConfigLoader {
       }
     }
     return values;
+  }
+
+  /**
+   * Properties that remember the keys a file sets more than once, which would otherwise win
+   * silently.
+   */
+  private static final class KeyRecordingProperties extends Properties {
+    private static final long serialVersionUID = 1L;
+
+    private final Set<String> repeated = new TreeSet<>();
+
+    @Override
+    public synchronized Object put(Object key, Object value) {
+      Object previous = super.put(key, value);
+      if (previous != null) {
+        repeated.add(String.valueOf(key));
+      }
+      return previous;
+    }
+
+    Set<String> repeatedKeys() {
+      return repeated;
+    }
   }
 }

@@ -38,6 +38,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void load_keySetTwice_rejectedNamingKey() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("config.properties"),
+            """
+            ssh.port=2222
+            ssh.host=a.example
+            ssh.port=22
+            """);
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(HpcsException.class)
+        .hasMessageContaining("key \"ssh.port\" is set more than once")
+        .message()
+        .doesNotContain("ssh.host");
+  }
+
+  @Test
   void load_validFile_valuesParsed() throws Exception {
     Path file =
         Files.writeString(
