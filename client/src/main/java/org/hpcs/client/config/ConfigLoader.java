@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import org.hpcs.client.HpcsException;
+import org.hpcs.common.config.KeyRecordingProperties;
 import org.hpcs.common.crypto.AgeRecipient;
 import org.hpcs.common.crypto.InvalidAgeKeyException;
 
@@ -245,28 +246,5 @@ public final class ConfigLoader {
       }
     }
     return values;
-  }
-
-  /**
-   * Properties that remember the keys a file sets more than once, which would otherwise win
-   * silently.
-   */
-  private static final class KeyRecordingProperties extends Properties {
-    private static final long serialVersionUID = 1L;
-
-    private final Set<String> repeated = new TreeSet<>();
-
-    @Override
-    public synchronized Object put(Object key, Object value) {
-      Object previous = super.put(key, value);
-      if (previous != null) {
-        repeated.add(String.valueOf(key));
-      }
-      return previous;
-    }
-
-    Set<String> repeatedKeys() {
-      return repeated;
-    }
   }
 }

@@ -12,11 +12,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.hpcs.common.config.KeyRecordingProperties;
 
 /**
  * Reads the server's Java properties file and validates it as a whole: every missing, unknown or
@@ -88,7 +88,7 @@ public final class ConfigLoader {
    * @throws ConfigException listing every problem when the file is unreadable or invalid
    */
   public static ServerConfig load(Path file) throws ConfigException {
-    Properties properties = new Properties();
+    KeyRecordingProperties properties = new KeyRecordingProperties();
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       properties.load(reader);
     } catch (IOException e) {
@@ -96,7 +96,27 @@ public final class ConfigLoader {
     }
     Map<String, String> values = new TreeMap<>();
     properties.stringPropertyNames().forEach(k -> values.put(k, properties.getProperty(k).strip()));
-    return parse(file.toString(), values);
+    List<String> problems = new ArrayList<>();
+    for (String key : properties.repeatedKeys()) {
+      problems.add(key + ": set more than once; keep one line for it");
+    }
+    try {
+      ServerConfig config = parse(file.toString(), values);
+      if (!problems.isEmpty()) {
+        throw new ConfigException(file.toString(), problems);
+      }
+      return config;
+    } catch (ConfigException e) {
+      if (problems.isEmpty()) {
+        throw e;
+      }
+      for (String problem : e.problems()) {
+        if (!problems.contains(problem)) {
+          problems.add(problem);
+        }
+      }
+      throw new ConfigException(file.toString(), problems);
+    }
   }
 
   /**

@@ -37,6 +37,35 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void load_keySetTwiceAndBadValue_bothReported() throws Exception {
+    Map<String, String> values = valid();
+    StringBuilder text = new StringBuilder();
+    values.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+    text.append("listen.port=http\ntrustDomain=other.test\n");
+    Path file = Files.writeString(temp.resolve("server.properties"), text);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+
+    assertThat(e.problems())
+        .containsExactly(
+            "trustDomain: set more than once; keep one line for it",
+            "listen.port: 'http' is not an integer");
+  }
+
+  @Test
+  void load_keySetTwice_rejectedEvenIfValid() throws Exception {
+    StringBuilder text = new StringBuilder();
+    valid().forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+    text.append("trustDomain=hpcs.test\n");
+    Path file = Files.writeString(temp.resolve("server.properties"), text);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+
+    assertThat(e.problems())
+        .containsExactly("trustDomain: set more than once; keep one line for it");
+  }
+
+  @Test
   void parse_manyProblems_reportsEveryOneByKey() throws Exception {
     Map<String, String> values = valid();
     values.remove("trustDomain");
