@@ -14,12 +14,16 @@ CLUSTER := slurm-test-cluster/bin/hpcs-cluster
 help:
 	@echo "make demo          bring up the local test cluster and run the demo job"
 	@echo "make test          build, bring up the test cluster, run unit and integration tests"
+	@echo "make unit-test     build and run the unit tests only (no cluster needed)"
 	@echo "make build         compile everything and package the jars (no tests)"
+	@echo "make deps          install the missing Debian packages, OpenBao and SPIRE"
+	@echo "make demo-image    build the demo's container image (jp2a in a Debian SIF)"
 	@echo "make cluster-up    build, then install and start the local secure-cluster stack"
 	@echo "make cluster-down  stop the stack; leaves no process, mount or namespace behind"
 	@echo "make cluster-status / cluster-logs   show the stack's state and logs"
 	@echo "make bench         run the benchmarks and append results to docs/benchmarks.md"
 	@echo "make format        reformat the Java sources with google-java-format"
+	@echo "make clean         remove the build outputs"
 
 deps:
 	slurm-test-cluster/bin/install-deps
