@@ -20,20 +20,16 @@ import org.hpcs.common.tar.TarException;
 import org.hpcs.common.tar.TarExtractor;
 
 /**
- * Decrypts and extracts a job's output file, {@code hpcs-output-<jobid>.tar.age}: an age file whose
- * plaintext is a tar stream with one top-level directory per node. Nothing is stored in between:
- * the ciphertext streams through the decryptor into the tar extractor.
+ * Decrypts and extracts the output parts of a job, one per node, {@code
+ * hpcs-output-<jobid>.<node>.tar.age}: age files whose plaintext is a tar stream with the node's
+ * directory at the top. Nothing is stored in between: the ciphertext streams through the decryptor
+ * into the tar extractor.
  */
 public final class OutputArchive {
   private static final int BUFFER_SIZE = 1 << 20;
   private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
 
   private OutputArchive() {}
-
-  /** Returns the output file name of a job. */
-  public static String fileName(String jobId) {
-    return "hpcs-output-" + jobId + ".tar.age";
-  }
 
   /**
    * Returns the node name of a per-node output part {@code hpcs-output-<jobid>.<node>.tar.age}, or

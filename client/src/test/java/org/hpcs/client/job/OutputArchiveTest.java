@@ -117,9 +117,4 @@ class OutputArchiveTest {
     assertThat(dir.resolve("escape.txt")).doesNotExist();
     assertThat(target).doesNotExist();
   }
-
-  @Test
-  void fileName_jobId_outputContract() {
-    assertThat(OutputArchive.fileName("42")).isEqualTo("hpcs-output-42.tar.age");
-  }
 }
