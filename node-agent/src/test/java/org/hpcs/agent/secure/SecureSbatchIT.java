@@ -3,28 +3,19 @@ package org.hpcs.agent.secure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipFile;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.hpcs.common.bundle.BundleKind;
 import org.hpcs.common.bundle.Ed25519Keys;
-import org.hpcs.common.crypto.AgeDecryptor;
 import org.hpcs.testcluster.CommandResult;
 import org.hpcs.testcluster.TestCluster;
 import org.hpcs.testcluster.TestClusterExtension;
@@ -86,21 +77,22 @@ class SecureSbatchIT {
         #!/bin/sh
         jp2a --width=60 /hpcs/input/astro-logo.png > /hpcs/output/art.txt
         """);
-    chown(job.dir());
+    JobOutputParts.chown(cluster, USER, job.dir());
 
     long id =
         submit(job.dir(), "--hpcs-secure=" + job.manifest(), "-w", "n1", "-N1", script.toString());
     awaitGone(id);
 
     assertThat(scontrol(id)).contains("JobState=COMPLETED");
-    Map<String, byte[]> n1 = awaitPart(job, id, "n1");
-    assertThat(new String(n1.get("n1/art.txt"), StandardCharsets.UTF_8)).isEqualTo(hostJp2a());
+    Map<String, byte[]> n1 = JobOutputParts.await(job.dir(), id, "n1", job.fixture().output);
+    assertThat(new String(n1.get("n1/art.txt"), StandardCharsets.UTF_8))
+        .isEqualTo(JobOutputParts.hostJp2a(cluster, DEMO_PNG));
   }
 
   @Test
   void srun_threeNodes_everyNodesOutputInResult() throws Exception {
     Job job = prepare();
-    chown(job.dir());
+    JobOutputParts.chown(cluster, USER, job.dir());
     String step =
         "srun -N3 --hpcs-secure="
             + job.manifest()
@@ -111,12 +103,12 @@ class SecureSbatchIT {
 
     assertThat(scontrol(id)).contains("JobState=COMPLETED");
     for (String node : cluster.slurmNodes()) {
-      Map<String, byte[]> part = awaitPart(job, id, node);
+      Map<String, byte[]> part = JobOutputParts.await(job.dir(), id, node, job.fixture().output);
       assertThat(part.keySet())
           .as("part of %s", node)
           .containsExactly(node + "/", node + "/art.txt");
       assertThat(new String(part.get(node + "/art.txt"), StandardCharsets.UTF_8))
-          .isEqualTo(hostJp2a());
+          .isEqualTo(JobOutputParts.hostJp2a(cluster, DEMO_PNG));
     }
   }
 
@@ -179,49 +171,6 @@ class SecureSbatchIT {
     return cluster
         .runAs("root", Duration.ofSeconds(30), "scontrol", "-o", "show", "job", Long.toString(id))
         .stdout();
-  }
-
-  /** Waits for a node's output part (written at job end on that node) and decrypts it. */
-  private static Map<String, byte[]> awaitPart(Job job, long id, String node) throws Exception {
-    Path part = job.dir().resolve("hpcs-output-" + id + "." + node + ".tar.age");
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (!Files.exists(part) && Instant.now().isBefore(deadline)) {
-      Thread.sleep(500);
-    }
-    Path log = job.dir().resolve("slurm-" + id + ".out");
-    assertThat(part)
-        .as(
-            "output part of %s; job output: %s",
-            node, Files.exists(log) ? Files.readString(log) : "")
-        .exists();
-    ByteArrayOutputStream plain = new ByteArrayOutputStream();
-    try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ)) {
-      AgeDecryptor.decrypt(
-          in, part.toString(), Channels.newChannel(plain), List.of(job.fixture().output), n -> {});
-    }
-    Map<String, byte[]> entries = new LinkedHashMap<>();
-    try (TarArchiveInputStream tar =
-        new TarArchiveInputStream(new ByteArrayInputStream(plain.toByteArray()))) {
-      TarArchiveEntry entry;
-      while ((entry = tar.getNextEntry()) != null) {
-        entries.put(entry.getName(), tar.readAllBytes());
-      }
-    }
-    return entries;
-  }
-
-  private static String hostJp2a() {
-    CommandResult result =
-        cluster.runAs("root", Duration.ofSeconds(30), "jp2a", "--width=60", DEMO_PNG.toString());
-    assertThat(result.succeeded()).as(result.describe()).isTrue();
-    return result.stdout();
-  }
-
-  private static void chown(Path dir) {
-    CommandResult result =
-        cluster.runAs(
-            "root", Duration.ofSeconds(30), "chown", "-R", USER + ":" + USER, dir.toString());
-    assertThat(result.succeeded()).as(result.describe()).isTrue();
   }
 
   /** Tells whether the stack's agents and plugin run the secured pipeline with bwrap. */

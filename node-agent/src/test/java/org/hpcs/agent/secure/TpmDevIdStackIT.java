@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
@@ -30,13 +25,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.hpcs.attest.Challenge;
 import org.hpcs.attest.Evidence;
 import org.hpcs.attest.NodeAttestor;
@@ -45,7 +37,6 @@ import org.hpcs.common.api.AuditEntry;
 import org.hpcs.common.api.Json;
 import org.hpcs.common.bundle.BundleKind;
 import org.hpcs.common.bundle.Ed25519Keys;
-import org.hpcs.common.crypto.AgeDecryptor;
 import org.hpcs.testcluster.CommandResult;
 import org.hpcs.testcluster.TestCluster;
 import org.hpcs.testcluster.TestClusterExtension;
@@ -133,15 +124,15 @@ class TpmDevIdStackIT {
         #!/bin/sh
         jp2a --width=60 /hpcs/input/astro-logo.png > /hpcs/output/art.txt
         """);
-    chown(job.dir());
+    JobOutputParts.chown(cluster, USER, job.dir());
     long id =
         submit(job.dir(), "--hpcs-secure=" + job.manifest(), "-w", NODE, "-N1", script.toString());
     awaitGone(id);
 
     assertThat(scontrol(id)).contains("JobState=COMPLETED");
-    Map<String, byte[]> part = awaitPart(job, id);
+    Map<String, byte[]> part = JobOutputParts.await(job.dir(), id, NODE, job.fixture().output);
     assertThat(new String(part.get(NODE + "/art.txt"), StandardCharsets.UTF_8))
-        .isEqualTo(hostJp2a());
+        .isEqualTo(JobOutputParts.hostJp2a(cluster, DEMO_PNG));
   }
 
   @Test
@@ -498,49 +489,6 @@ class TpmDevIdStackIT {
     return cluster
         .runAs("root", Duration.ofSeconds(30), "scontrol", "-o", "show", "job", Long.toString(id))
         .stdout();
-  }
-
-  /** Waits for the node's encrypted output part and decrypts it with the owner's output key. */
-  private static Map<String, byte[]> awaitPart(Job job, long id) throws Exception {
-    Path part = job.dir().resolve("hpcs-output-" + id + "." + NODE + ".tar.age");
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (!Files.exists(part) && Instant.now().isBefore(deadline)) {
-      Thread.sleep(500);
-    }
-    Path log = job.dir().resolve("slurm-" + id + ".out");
-    assertThat(part)
-        .as(
-            "output part of %s; job output: %s",
-            NODE, Files.exists(log) ? Files.readString(log) : "")
-        .exists();
-    ByteArrayOutputStream plain = new ByteArrayOutputStream();
-    try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ)) {
-      AgeDecryptor.decrypt(
-          in, part.toString(), Channels.newChannel(plain), List.of(job.fixture().output), n -> {});
-    }
-    Map<String, byte[]> entries = new LinkedHashMap<>();
-    try (TarArchiveInputStream tar =
-        new TarArchiveInputStream(new ByteArrayInputStream(plain.toByteArray()))) {
-      TarArchiveEntry entry;
-      while ((entry = tar.getNextEntry()) != null) {
-        entries.put(entry.getName(), tar.readAllBytes());
-      }
-    }
-    return entries;
-  }
-
-  private static String hostJp2a() {
-    CommandResult result =
-        cluster.runAs("root", Duration.ofSeconds(30), "jp2a", "--width=60", DEMO_PNG.toString());
-    assertThat(result.succeeded()).as(result.describe()).isTrue();
-    return result.stdout();
-  }
-
-  private static void chown(Path dir) {
-    CommandResult result =
-        cluster.runAs(
-            "root", Duration.ofSeconds(30), "chown", "-R", USER + ":" + USER, dir.toString());
-    assertThat(result.succeeded()).as(result.describe()).isTrue();
   }
 
   private static void run(String... command) {
