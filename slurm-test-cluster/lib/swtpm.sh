@@ -49,15 +49,30 @@ swtpm_start() {
     fail "swtpm $node" "swtpm did not start; see $(swtpm_log "$node")"
 }
 
+# A TPM counts a stop without TPM2_Shutdown against its dictionary-attack limit once keys under
+# that protection were used, and swtpm stops that way whether it is killed or ended by signal.
+# After a few restarts the DevID key is locked (TPM_RC_LOCKOUT). The test TPMs have an empty
+# lockout password, so each TPM this run started gets its lockout cleared before anyone uses it.
+swtpm_clear_lockout() {
+  local node=$1
+  tpm2_dictionarylockout --clear-lockout -T "swtpm:host=127.0.0.1,port=$(swtpm_port "$node")" \
+    >>"$(swtpm_log "$node")" 2>&1 ||
+    fail "swtpm $node" "could not clear the dictionary-attack lockout of the TPM; see $(swtpm_log "$node")"
+}
+
 swtpm_up() {
-  local node
+  local node started=()
   install -d -m 0755 "$SWTPM_RUN"
   install -d -m 0755 "$SWTPM_STATE"
   for node in "${NODES[@]}"; do
+    pid_alive "$(swtpm_pidfile "$node")" swtpm || started+=("$node")
     swtpm_start "$node"
   done
   for node in "${NODES[@]}"; do
     wait_ready "swtpm $node" "$(swtpm_log "$node")" "$READY_TIMEOUT" swtpm_ports_listening "$node"
+  done
+  for node in "${started[@]}"; do
+    swtpm_clear_lockout "$node"
   done
 }
 
