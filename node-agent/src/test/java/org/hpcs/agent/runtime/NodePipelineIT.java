@@ -156,7 +156,7 @@ class NodePipelineIT {
                 "1000")
             .directory(output.mountPoint().toFile())
             .start();
-    assertThat(sleeper.isAlive()).isTrue();
+    awaitCommand(sleeper, "sleep");
 
     TeardownReport report = workspace.teardown();
 
@@ -167,6 +167,20 @@ class NodePipelineIT {
     assertThat(logs.list)
         .extracting(ILoggingEvent::getFormattedMessage)
         .anyMatch(m -> m.contains("Process " + sleeper.pid() + " (sleep) holds"));
+  }
+
+  /** Waits until setpriv has executed {@code name}, so the teardown log names that program. */
+  private static void awaitCommand(Process process, String name) throws Exception {
+    Path comm = Path.of("/proc", Long.toString(process.pid()), "comm");
+    for (int i = 0; i < 100 && process.isAlive(); i++) {
+      if (Files.readString(comm).strip().equals(name)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(Files.readString(comm).strip())
+        .as("program of pid %d", process.pid())
+        .isEqualTo(name);
   }
 
   @Test
