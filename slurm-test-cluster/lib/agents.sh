@@ -147,7 +147,7 @@ agent_install() {
 
 agent_enrolled_db() { echo "$AGENT_HOME/enrolled-db-$1"; }
 
-# What the node's enrolment depends on: the server's database and the node's attestor.
+# Prints what the node's enrolment depends on: the server's database and the node's attestor.
 agent_enrolment_marker() {
   local attestor=join-token
   devid_node "$1" && attestor=tpm-devid

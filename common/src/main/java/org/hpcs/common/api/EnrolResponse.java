@@ -14,8 +14,8 @@ import java.time.Instant;
  *     null while a follow-up is pending
  * @param joinTokenExpiresAt after this instant SPIRE rejects the join token
  * @param trustDomain the SPIFFE trust domain
- * @param followUp the next challenge to answer with {@code POST /v1/nodes/enrol}, or null when the
- *     node is enrolled
+ * @param followUp the next challenge to respond to with {@code POST /v1/nodes/enrol}, or null when
+ *     the node is enrolled
  */
 public record EnrolResponse(
     String nodeSpiffeId,
@@ -40,7 +40,7 @@ public record EnrolResponse(
         null);
   }
 
-  /** Creates the response that asks the node for another round. */
+  /** Creates the response that requests another round from the node. */
   public static EnrolResponse followUp(ChallengeResponse next, String trustDomain) {
     return new EnrolResponse(null, null, null, null, trustDomain, next);
   }

@@ -1,14 +1,14 @@
 package org.hpcs.common.process;
 
 /**
- * An external command could not be run to the end. {@link #reason()} tells the cases apart, so a
+ * An external command could not be run to the end. {@link #reason()} distinguishes the cases, so a
  * caller can wrap this in its own exception with its own message. Messages name the program only,
  * never its arguments.
  */
 public final class CommandException extends Exception {
   private static final long serialVersionUID = 1L;
 
-  /** Why the command did not complete. */
+  /** The reason the command did not complete. */
   public enum Reason {
     /** The program could not be started; the cause is the {@link java.io.IOException}. */
     START_FAILED,

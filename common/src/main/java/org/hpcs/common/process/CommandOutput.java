@@ -1,7 +1,7 @@
 package org.hpcs.common.process;
 
 /**
- * What a finished external command returned and printed, decoded as UTF-8.
+ * The exit status and output of a finished external command, decoded as UTF-8.
  *
  * @param exitCode the exit status
  * @param stdout the standard output, or both streams when standard error was merged into it

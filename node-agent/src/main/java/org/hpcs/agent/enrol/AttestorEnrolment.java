@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class AttestorEnrolment implements Enrolment {
   private static final Logger LOG = LoggerFactory.getLogger(AttestorEnrolment.class);
 
-  /** The maximum number of evidence rounds the agent answers per enrolment. */
+  /** The maximum number of evidence rounds the agent sends per enrolment. */
   static final int MAX_ROUNDS = 3;
 
   private final String node;
@@ -66,7 +66,7 @@ public final class AttestorEnrolment implements Enrolment {
     if (challenge.parameters().isEmpty()) {
       return new Challenge(nonce, node);
     }
-    // The node never checks nonce age, so the receipt time stands in for the issue time.
+    // The node never checks nonce age, so the receipt time is used as the issue time.
     return new Challenge(nonce, node, Instant.now(), challenge.parameters());
   }
 

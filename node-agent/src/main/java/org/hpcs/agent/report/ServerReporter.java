@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * logged.
  */
 public final class ServerReporter implements Reporter, AutoCloseable {
-  /** Longest event detail the server accepts, in characters. */
+  /** Maximum length of an event detail the server accepts, in characters. */
   static final int MAX_DETAIL = 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(ServerReporter.class);

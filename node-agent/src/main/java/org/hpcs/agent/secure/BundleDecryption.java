@@ -30,7 +30,7 @@ import org.hpcs.common.tar.TarExtractor;
  * dataset through {@link TarExtractor}. Both read the ciphertext from its start again, through a
  * {@link CiphertextReader} that compares the age header and payload nonce with the {@link
  * CheckedHead} of the digest check. With the same head the payload key is that of the checked file,
- * so any later change to the file fails authentication of the chunk it touches; a ciphertext
+ * so any later change to the file fails authentication of the chunk it touches. A ciphertext
  * changed in its head fails before anything is decrypted. The plaintext size is compared with the
  * manifest at the end; the container runtime checks the image's SHA-256 before it starts it. On any
  * failure the partial plaintext is deleted before the exception leaves.

@@ -89,7 +89,7 @@ public final class EnrolmentApi {
    * challenge of a multi-round attestor.
    *
    * @param token the join token once the node is enrolled
-   * @param followUp the next challenge to answer
+   * @param followUp the next challenge to respond to
    */
   public record EnrolStep(Optional<JoinToken> token, Optional<ChallengeResponse> followUp) {}
 

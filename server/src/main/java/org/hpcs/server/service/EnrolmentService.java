@@ -124,7 +124,7 @@ public final class EnrolmentService {
   /**
    * Verifies the evidence and enrols the node in SPIRE. When the attestor's verifier is a {@link
    * MultiRoundVerifier} that derives a follow-up challenge from the evidence, stores that challenge
-   * under a new id and returns it instead, so the node answers it in another call.
+   * under a new id and returns it instead, so the node responds to it in another call.
    */
   public EnrolResponse enrol(EnrolRequest request) throws ApiException {
     String node = Checks.require("node", request.node(), Checks.NODE);
