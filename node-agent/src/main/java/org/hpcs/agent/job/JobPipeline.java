@@ -22,6 +22,16 @@ public interface JobPipeline {
    */
   StepLaunch startStep(JobContext job, long stepId) throws PipelineException;
 
+  /**
+   * Takes over a job that an earlier agent process started on this node, after a restart, so that
+   * its next steps run and its cleanup works as if this process had started it.
+   *
+   * @param state the job's persisted state, in phase {@link JobState.Phase#STARTED}
+   * @throws PipelineException when the job cannot be taken over; its steps then fail with the
+   *     message, and {@link #cleanupJob} still removes what it left
+   */
+  void resumeJob(JobState state) throws PipelineException;
+
   /** Notes that a step ended; never fails the job. */
   void endStep(long jobId, long stepId);
 

@@ -60,7 +60,20 @@ public final class JobRegistry {
     for (JobState state : jobs()) {
       if (state.phase() == JobState.Phase.CLEANING) {
         withLock(state.jobId(), () -> cleanup(state.jobId(), "resumed after an agent restart"));
+      } else if (state.phase() == JobState.Phase.STARTED) {
+        withLock(state.jobId(), () -> resume(state));
       }
+    }
+  }
+
+  /** Takes over a started job; when that fails, its steps fail and its cleanup still runs. */
+  private void resume(JobState state) {
+    try {
+      pipeline.resumeJob(state);
+      report(state.jobId(), JOB, "job-resumed", "taken over after an agent restart");
+    } catch (PipelineException e) {
+      LOG.error("job {} on {} cannot be taken over: {}", state.jobId(), node, e.getMessage());
+      report(state.jobId(), JOB, "job-resume-failed", e.getMessage());
     }
   }
 

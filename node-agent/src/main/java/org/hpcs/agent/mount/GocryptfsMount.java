@@ -44,6 +44,7 @@ public final class GocryptfsMount implements AutoCloseable {
   private final Path cipherDir;
   private final Path mountPoint;
   private final Unmounter unmounter;
+  // The gocryptfs child process; null for a mount adopted from an earlier agent process.
   private final Process process;
   private boolean closed;
 
@@ -100,6 +101,30 @@ public final class GocryptfsMount implements AutoCloseable {
     }
   }
 
+  /**
+   * Takes over a mount that an earlier agent process made and that is still in place, so that it
+   * can be used and unmounted like one made by this process.
+   *
+   * @param cipherDir the mount's cipher directory, which must exist
+   * @param mountPoint where gocryptfs must still be mounted
+   * @param unmounter used by {@link #close()}
+   * @throws MountException if no gocryptfs mount is at {@code mountPoint} or the cipher directory
+   *     is missing
+   */
+  public static GocryptfsMount adopt(Path cipherDir, Path mountPoint, Unmounter unmounter)
+      throws MountException {
+    Objects.requireNonNull(unmounter, "unmounter must not be null");
+    Path cipher = cipherDir.toAbsolutePath().normalize();
+    Path point = mountPoint.toAbsolutePath().normalize();
+    if (!isGocryptfs(point)) {
+      throw new MountException("No gocryptfs file system is mounted at " + point + " any more");
+    }
+    if (!Files.isDirectory(cipher, LinkOption.NOFOLLOW_LINKS)) {
+      throw new MountException("The cipher directory " + cipher + " of " + point + " is missing");
+    }
+    return new GocryptfsMount(cipher, point, unmounter, null);
+  }
+
   /** Returns the plaintext view. */
   public Path mountPoint() {
     return mountPoint;
@@ -112,7 +137,15 @@ public final class GocryptfsMount implements AutoCloseable {
 
   /** Returns true while the gocryptfs process serves the mount. */
   public boolean isServing() {
-    return process.isAlive();
+    if (process != null) {
+      return process.isAlive();
+    }
+    try {
+      return isGocryptfs(mountPoint);
+    } catch (MountException e) {
+      LOG.warn("Cannot read the mount table: {}", e.getMessage());
+      return false;
+    }
   }
 
   /**
@@ -144,7 +177,9 @@ public final class GocryptfsMount implements AutoCloseable {
       return new UnmountReport(mountPoint, false, List.of(), false);
     }
     UnmountReport report = unmounter.unmount(mountPoint);
-    awaitExit(process);
+    if (process != null) {
+      awaitExit(process);
+    }
     wipe(cipherDir);
     closed = true;
     return report;
@@ -253,10 +288,7 @@ public final class GocryptfsMount implements AutoCloseable {
       throws MountException {
     Instant deadline = Instant.now().plus(MOUNT_TIMEOUT);
     while (Instant.now().isBefore(deadline)) {
-      if (MountTable.read()
-          .at(point)
-          .filter(e -> e.fsType().equals("fuse.gocryptfs"))
-          .isPresent()) {
+      if (isGocryptfs(point)) {
         return;
       }
       if (!process.isAlive()) {
@@ -273,6 +305,10 @@ public final class GocryptfsMount implements AutoCloseable {
     process.destroyForcibly();
     throw new MountException(
         "gocryptfs did not mount " + point + " within " + MOUNT_TIMEOUT.toSeconds() + " s");
+  }
+
+  private static boolean isGocryptfs(Path point) throws MountException {
+    return MountTable.read().at(point).filter(e -> e.fsType().equals("fuse.gocryptfs")).isPresent();
   }
 
   private static void undo(

@@ -106,6 +106,56 @@ public final class JobWorkspace implements AutoCloseable {
     return new TeardownReport(jobId, reports);
   }
 
+  /**
+   * Takes over the workspace of a job that an earlier agent process set up and handed over, with
+   * its mounts still in place, so that steps can use it and {@link #teardown()} removes it.
+   *
+   * @param encryptedNames the gocryptfs mounts, in the order they were made
+   * @param otherNames the mounts made by the container runtime, in the order they were made
+   * @throws MountException if a directory is missing or not the job user's, or a mount is gone;
+   *     nothing is changed then, and {@link #cleanUpStale} removes what is left
+   */
+  public static JobWorkspace adopt(
+      WorkspaceLayout layout,
+      FuseTools tools,
+      String jobId,
+      FileOwner owner,
+      List<String> encryptedNames,
+      List<String> otherNames)
+      throws MountException {
+    requireJobId(jobId);
+    Path state = layout.stateDir().resolve(jobId);
+    Path run = layout.runDir().resolve(jobId);
+    requireAdoptable(state, run, owner);
+    Unmounter unmounter = new Unmounter(tools.fusermount(), layout.holderGrace());
+    JobWorkspace workspace = new JobWorkspace(jobId, tools, owner, state, run, unmounter);
+    for (String name : encryptedNames) {
+      requireName(name);
+      workspace.encrypted.put(
+          name,
+          GocryptfsMount.adopt(state.resolve(name + ".cipher"), run.resolve(name), unmounter));
+      workspace.names.add(name);
+    }
+    for (String name : otherNames) {
+      requireName(name);
+      if (MountTable.read().at(run.resolve(name)).isEmpty()) {
+        throw new MountException("Nothing is mounted at " + run.resolve(name) + " any more");
+      }
+      workspace.names.add(name);
+    }
+    return workspace;
+  }
+
+  /** Returns the names of the gocryptfs mounts, in the order they were made. */
+  public List<String> encryptedNames() {
+    return List.copyOf(encrypted.keySet());
+  }
+
+  /** Returns the names of the mounts made by the container runtime, in the order they were made. */
+  public List<String> otherNames() {
+    return names.stream().filter(name -> !encrypted.containsKey(name)).toList();
+  }
+
   /** Returns the job id. */
   public String jobId() {
     return jobId;
@@ -160,10 +210,7 @@ public final class JobWorkspace implements AutoCloseable {
    */
   public Path createMountPoint(String name) throws MountException {
     requireOpen();
-    if (!NAME.matcher(name).matches()) {
-      throw new MountException(
-          "Invalid mount name '" + name + "': use lower-case letters, digits and '-'");
-    }
+    requireName(name);
     if (names.contains(name)) {
       throw new MountException("Job " + jobId + " already has a mount named '" + name + "'");
     }
@@ -344,6 +391,35 @@ public final class JobWorkspace implements AutoCloseable {
               "%s has owner uid %d and mode %04o; it must belong to root with mode %s:"
                   + " run chown root:root %s && chmod %s %s",
               dir, uid, mode, rootOnly ? "0700" : "0711", dir, rootOnly ? "0700" : "0711", dir));
+    }
+  }
+
+  private static void requireName(String name) throws MountException {
+    if (!NAME.matcher(name).matches()) {
+      throw new MountException(
+          "Invalid mount name '" + name + "': use lower-case letters, digits and '-'");
+    }
+  }
+
+  private static void requireAdoptable(Path state, Path run, FileOwner owner)
+      throws MountException {
+    try {
+      if (!Files.isDirectory(state, LinkOption.NOFOLLOW_LINKS)
+          || !Files.isDirectory(run, LinkOption.NOFOLLOW_LINKS)) {
+        throw new MountException(
+            "The directories " + state + " and " + run + " are not both there");
+      }
+      if (FileModes.ownerUid(state) != 0 || FileModes.ownerUid(run) != owner.uid()) {
+        throw new MountException(
+            "The directories "
+                + state
+                + " and "
+                + run
+                + " do not belong to root and uid "
+                + owner.uid());
+      }
+    } catch (IOException e) {
+      throw new MountException("Cannot check " + state + " and " + run + ": " + e, e);
     }
   }
 

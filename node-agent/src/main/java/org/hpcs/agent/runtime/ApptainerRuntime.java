@@ -52,6 +52,13 @@ public final class ApptainerRuntime implements ContainerRuntime {
     return new PreparedContainer(name(), spec, this::argv, () -> {});
   }
 
+  @Override
+  public PreparedContainer adopt(ContainerSpec spec, JobWorkspace workspace)
+      throws ContainerException {
+    // Apptainer keeps no per-job setup on the node; each step opens the image as the job user.
+    return new PreparedContainer(name(), spec, this::argv, () -> {});
+  }
+
   /** Returns the apptainer argv for {@code spec}. */
   List<String> argv(ContainerSpec spec) throws ContainerException {
     List<String> argv = new ArrayList<>();

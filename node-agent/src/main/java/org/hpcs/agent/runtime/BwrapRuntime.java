@@ -38,6 +38,7 @@ public final class BwrapRuntime implements ContainerRuntime {
   private static final String DEFAULT_PATH =
       "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private static final Duration MOUNT_TIMEOUT = Duration.ofSeconds(30);
+  private static final String ROOTFS = "rootfs";
 
   private final Path bwrap;
 
@@ -69,6 +70,21 @@ public final class BwrapRuntime implements ContainerRuntime {
     requireDirectory(spec.input(), "input");
     requireDirectory(spec.output(), "output");
     Path rootfs = mountRootFs(image, workspace);
+    return new PreparedContainer(
+        name(), spec, variant -> argv(variant, rootfs), () -> unmount(workspace, rootfs));
+  }
+
+  @Override
+  public PreparedContainer adopt(ContainerSpec spec, JobWorkspace workspace)
+      throws ContainerException {
+    if (!workspace.otherNames().contains(ROOTFS)) {
+      throw new ContainerException(
+          "The workspace of job "
+              + workspace.jobId()
+              + " has no root file system mount of the image to take over");
+    }
+    Path rootfs = workspace.runDir().resolve(ROOTFS);
+    LOG.info("Took over the root file system of {} at {}", spec.image(), rootfs);
     return new PreparedContainer(
         name(), spec, variant -> argv(variant, rootfs), () -> unmount(workspace, rootfs));
   }
@@ -109,7 +125,7 @@ public final class BwrapRuntime implements ContainerRuntime {
       throws ContainerException {
     SifPartition root = image.rootPartition();
     try {
-      Path rootfs = workspace.createMountPoint("rootfs");
+      Path rootfs = workspace.createMountPoint(ROOTFS);
       List<String> argv =
           List.of(
               workspace.tools().squashfuse().toString(),

@@ -22,4 +22,14 @@ public interface ContainerRuntime {
    *     setup fails; nothing the runtime set up is left behind
    */
   PreparedContainer prepare(ContainerSpec spec, JobWorkspace workspace) throws ContainerException;
+
+  /**
+   * Takes over a container that an earlier agent process prepared with {@link #prepare} in a
+   * workspace adopted with {@link JobWorkspace#adopt}. Checks that the runtime's mounts are still
+   * in place and sets up nothing new. The image is not read again: after the hand-over the job user
+   * controls the paths below the workspace, and the agent reads nothing there as root.
+   *
+   * @throws ContainerException if a mount of the runtime is missing
+   */
+  PreparedContainer adopt(ContainerSpec spec, JobWorkspace workspace) throws ContainerException;
 }

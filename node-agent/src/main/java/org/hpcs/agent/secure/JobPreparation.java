@@ -1,5 +1,6 @@
 package org.hpcs.agent.secure;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -152,8 +153,11 @@ final class JobPreparation {
               EnvironmentAllowList.empty());
       container = settings.runtime().prepare(spec, workspace);
       workspace.handOver();
+      SecureJob prepared =
+          new SecureJob(job.jobId(), user, workDir, recipient, workspace, container);
+      saveRecord(prepared, where);
       events.report(job.jobId(), "container-ready", "runtime " + container.runtime());
-      return new SecureJob(job.jobId(), user, workDir, recipient, workspace, container);
+      return prepared;
     } catch (MountException | ContainerException | RuntimeException e) {
       PipelineException failure = prepareFailed(e, where);
       undo(workspace, container, failure);
@@ -161,6 +165,40 @@ final class JobPreparation {
     } catch (PipelineException e) {
       undo(workspace, container, e);
       throw e;
+    }
+  }
+
+  /** Saves what a restarted agent needs to take the job over. */
+  private static void saveRecord(SecureJob job, String where) throws PipelineException {
+    ContainerSpec spec = job.container().spec();
+    JobWorkspace workspace = job.workspace();
+    PreparedJobRecord record =
+        new PreparedJobRecord(
+            job.jobId(),
+            job.user().name(),
+            job.user().uid(),
+            job.user().gid(),
+            job.workDir().toString(),
+            job.outputRecipient().value(),
+            job.container().runtime(),
+            spec.image().toString(),
+            spec.expectedSha256(),
+            spec.input().toString(),
+            spec.output().toString(),
+            workspace.encryptedNames(),
+            workspace.otherNames());
+    try {
+      record.write(workspace.stateDir());
+    } catch (IOException e) {
+      throw new PipelineException(
+          "saving the state of "
+              + where
+              + " in "
+              + workspace.stateDir()
+              + " failed: "
+              + e.getMessage()
+              + "; ask the site admins to check the node agent's state directory",
+          e);
     }
   }
 

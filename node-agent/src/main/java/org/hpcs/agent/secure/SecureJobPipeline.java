@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.hpcs.agent.job.JobContext;
 import org.hpcs.agent.job.JobFacts;
 import org.hpcs.agent.job.JobPipeline;
+import org.hpcs.agent.job.JobState;
 import org.hpcs.agent.job.JobWorkDir;
 import org.hpcs.agent.job.PipelineException;
 import org.hpcs.agent.job.StepLaunch;
@@ -45,7 +46,9 @@ public final class SecureJobPipeline implements JobPipeline {
   private final Optional<JobPreparation> preparation;
   private final JobCleanup cleanup;
   private final LaunchFiles launchFiles;
+  private final JobTakeover takeover;
   private final Map<Long, SecureJob> jobs = new ConcurrentHashMap<>();
+  private final Map<Long, String> notTakenOver = new ConcurrentHashMap<>();
   private final Set<Long> startedAtServer = ConcurrentHashMap.newKeySet();
 
   /**
@@ -75,6 +78,7 @@ public final class SecureJobPipeline implements JobPipeline {
                     settings, api, facts::lookup, workDirs::lookup, keyReader, events));
     this.launchFiles = new LaunchFiles(settings.launchDir());
     this.cleanup = new JobCleanup(settings, launchFiles, events);
+    this.takeover = new JobTakeover(settings);
   }
 
   @Override
@@ -94,15 +98,32 @@ public final class SecureJobPipeline implements JobPipeline {
   }
 
   @Override
+  public void resumeJob(JobState state) throws PipelineException {
+    try {
+      SecureJob adopted = takeover.adopt(state.jobId(), state.uid());
+      jobs.put(state.jobId(), adopted);
+      startedAtServer.add(state.jobId());
+      LOG.info("job {} taken over on {}", state.jobId(), settings.node());
+    } catch (PipelineException e) {
+      notTakenOver.put(state.jobId(), e.getMessage());
+      throw e;
+    }
+  }
+
+  @Override
   public StepLaunch startStep(JobContext job, long stepId) throws PipelineException {
     SecureJob prepared = jobs.get(job.jobId());
     if (prepared == null) {
+      String reason = notTakenOver.get(job.jobId());
       throw new PipelineException(
           "job "
               + job.jobId()
               + " has no prepared container on "
               + settings.node()
-              + " (the node agent restarted since the job started); resubmit the job");
+              + (reason == null
+                  ? ""
+                  : " (the node agent restarted and could not take the job over: " + reason + ")")
+              + "; resubmit the job");
     }
     try {
       Optional<Path> script = batchScript(job, stepId);
@@ -155,6 +176,7 @@ public final class SecureJobPipeline implements JobPipeline {
       endAtServer(server.get(), jobId);
     }
     startedAtServer.remove(jobId);
+    notTakenOver.remove(jobId);
   }
 
   private void endAtServer(ServerApi api, long jobId) throws PipelineException {

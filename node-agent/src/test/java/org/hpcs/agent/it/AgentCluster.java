@@ -26,6 +26,7 @@ import org.hpcs.agent.secure.OwnerClient;
 import org.hpcs.common.api.AuditEntry;
 import org.hpcs.common.bundle.BundleKind;
 import org.hpcs.common.bundle.Ed25519Keys;
+import org.hpcs.common.crypto.AgeIdentity;
 import org.hpcs.testcluster.TestCluster;
 
 /**
@@ -60,7 +61,7 @@ final class AgentCluster {
    * @param manifest the job manifest, the value of --hpcs-secure
    * @param bundleId the server's id of the container bundle
    */
-  record SecuredFiles(Path dir, Path manifest, String bundleId) {}
+  record SecuredFiles(Path dir, Path manifest, String bundleId, AgeIdentity output) {}
 
   AgentCluster(TestCluster cluster) {
     this.cluster = cluster;
@@ -172,7 +173,7 @@ final class AgentCluster {
     owner().grant(bundleId, grantee, null);
     fixture.jobManifest(bundle);
     chown(dir, user);
-    return new SecuredFiles(dir, fixture.jobManifestPath(), bundleId);
+    return new SecuredFiles(dir, fixture.jobManifestPath(), bundleId, fixture.output);
   }
 
   /** Returns the audit records of a job made at or after {@code since}, as an admin reads them. */

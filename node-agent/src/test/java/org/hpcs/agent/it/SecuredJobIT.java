@@ -15,10 +15,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hpcs.agent.protocol.WireCodec;
+import org.hpcs.agent.secure.JobOutputParts;
 import org.hpcs.agent.socket.SocketProbe;
 import org.hpcs.testcluster.TestCluster;
 import org.hpcs.testcluster.TestClusterExtension;
@@ -246,6 +248,42 @@ class SecuredJobIT {
     assertThat(agents.events(node, job).getLast().path("detail").asText())
         .isEqualTo("the job epilog ran");
     assertThat(state).doesNotExist();
+  }
+
+  @Test
+  void agentKilledMidJob_restarted_takesJobOverAndShipsOutputOfBothSteps() throws Exception {
+    String node = agents.nodes().get(0);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    agents.restartAgent(node);
+    String srun = "srun -N1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    long job =
+        agents.submit(
+            USER,
+            files.dir(),
+            srun
+                + "'echo before > before.txt; sleep 15' && "
+                + srun
+                + "'cat before.txt > after.txt; echo after >> after.txt'",
+            "-N1",
+            "-w",
+            node);
+    awaitEvent(node, job, "step-start");
+
+    agents.killAgent(node);
+    agents.startAgent(node);
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(agents.jobRecord(job)).contains("JobState=COMPLETED");
+    assertThat(lifecycle(node, job))
+        .containsSubsequence("job-started", "step-start", "step-end", "step-start", "cleanup");
+    assertThat(agents.eventNames(node, job))
+        .containsSubsequence("job-resumed", "output-written", "cleanup")
+        .doesNotContain("job-resume-failed");
+    Map<String, byte[]> part = JobOutputParts.await(files.dir(), job, node, files.output());
+    assertThat(new String(part.get(node + "/after.txt"), StandardCharsets.UTF_8))
+        .isEqualTo("before\nafter\n");
+    assertThat(agents.stateDir(node).resolve("jobs/" + job + ".json")).doesNotExist();
   }
 
   @Test

@@ -209,6 +209,44 @@ class JobRegistryTest {
   }
 
   @Test
+  void recover_startedJob_takenOverAndNextStepRuns() throws Exception {
+    registry.attachStep(step(5, 0));
+
+    JobRegistry restarted = newRegistry();
+    restarted.attachStep(step(5, 1));
+
+    assertThat(pipeline.calls).containsSubsequence("start 5", "resume 5", "step-start 5.1");
+    assertThat(pipeline.count("start 5")).isEqualTo(1);
+    assertThat(events).extracting(JobEvent::event).contains("job-resumed");
+  }
+
+  @Test
+  void recover_takeoverFails_jobKeptAndCleanedUpOnJobEnd() throws Exception {
+    registry.attachStep(step(5, 0));
+    pipeline.resumeFailures.set(1);
+
+    JobRegistry restarted = newRegistry();
+
+    assertThat(restarted.job(5).orElseThrow().phase()).isEqualTo(JobState.Phase.STARTED);
+    assertThat(events)
+        .filteredOn(e -> e.event().equals("job-resume-failed"))
+        .extracting(JobEvent::detail)
+        .containsExactly("the mounts of job 5 are gone");
+    restarted.detachStep(stepEnd(5, 0));
+    restarted.endJob(new Request.JobEnd(5, "n1"));
+    assertThat(pipeline.count("cleanup 5")).isEqualTo(1);
+  }
+
+  @Test
+  void recover_announcedJob_notTakenOver() throws Exception {
+    registry.announce(new Request.JobStart(6, "n1", Optional.of(1001L), Optional.empty()));
+
+    newRegistry();
+
+    assertThat(pipeline.calls).noneMatch(call -> call.startsWith("resume"));
+  }
+
+  @Test
   void recover_interruptedCleanup_resumes() throws Exception {
     registry.attachStep(step(5, 0));
     pipeline.cleanupFailures.set(1);

@@ -10,6 +10,7 @@ final class RecordingPipeline implements JobPipeline {
   final List<String> calls = new CopyOnWriteArrayList<>();
   final AtomicInteger startFailures = new AtomicInteger();
   final AtomicInteger cleanupFailures = new AtomicInteger();
+  final AtomicInteger resumeFailures = new AtomicInteger();
 
   @Override
   public void startJob(JobContext job) throws PipelineException {
@@ -25,6 +26,15 @@ final class RecordingPipeline implements JobPipeline {
   public StepLaunch startStep(JobContext job, long stepId) {
     calls.add("step-start " + job.jobId() + "." + stepId);
     return new StepLaunch(Path.of("/run/hpcs/launch/n1/" + job.jobId() + "." + stepId));
+  }
+
+  @Override
+  public void resumeJob(JobState state) throws PipelineException {
+    if (resumeFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      calls.add("resume-failed " + state.jobId());
+      throw new PipelineException("the mounts of job " + state.jobId() + " are gone");
+    }
+    calls.add("resume " + state.jobId());
   }
 
   @Override

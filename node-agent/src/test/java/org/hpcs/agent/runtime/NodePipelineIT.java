@@ -25,6 +25,7 @@ import org.hpcs.agent.mount.FusePreflight;
 import org.hpcs.agent.mount.FuseTools;
 import org.hpcs.agent.mount.GocryptfsMount;
 import org.hpcs.agent.mount.JobWorkspace;
+import org.hpcs.agent.mount.MountException;
 import org.hpcs.agent.mount.MountHolder;
 import org.hpcs.agent.mount.MountTable;
 import org.hpcs.agent.mount.PlaintextFile;
@@ -214,6 +215,73 @@ class NodePipelineIT {
     assertThat(launcher.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(MountTable.read().under(workspace.runDir())).isEmpty();
     container.close();
+  }
+
+  @Test
+  void adopt_workspaceOfEarlierProcess_runsContainerAndTearsDown() throws Exception {
+    String jobId = newJobId();
+    JobWorkspace earlier = JobWorkspace.create(layout, tools, jobId, user.owner());
+    GocryptfsMount image = earlier.mountEncrypted("image");
+    GocryptfsMount input = earlier.mountEncrypted("input");
+    GocryptfsMount output = earlier.mountEncrypted("output");
+    String sha = streamFile(DEMO_SIF, image, "jp2a.sif");
+    ContainerSpec spec =
+        new ContainerSpec(
+            image.mountPoint().resolve("jp2a.sif"),
+            sha,
+            input.mountPoint(),
+            output.mountPoint(),
+            user,
+            List.of("/bin/sh", "-c", "echo taken over > /hpcs/output/note.txt"),
+            EnvironmentAllowList.empty());
+    new BwrapRuntime(bwrap()).prepare(spec, earlier);
+    earlier.handOver();
+
+    JobWorkspace adopted =
+        JobWorkspace.adopt(
+            layout,
+            tools,
+            jobId,
+            user.owner(),
+            List.of("image", "input", "output"),
+            List.of("rootfs"));
+    PreparedContainer container = new BwrapRuntime(bwrap()).adopt(spec, adopted);
+    TestUsers.Result run = runAsJobUser(container.argv(), Map.of());
+
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(output.mountPoint().resolve("note.txt")).hasContent("taken over");
+    assertThat(adopted.encryptedNames()).containsExactly("image", "input", "output");
+    container.close();
+    TeardownReport report = adopted.teardown();
+    assertThat(report.unmounts()).hasSize(4);
+    assertThat(MountTable.read().under(adopted.runDir())).isEmpty();
+    assertThat(adopted.stateDir()).doesNotExist();
+    assertThat(image.cipherDir()).doesNotExist();
+    assertThatThrownBy(
+            () -> JobWorkspace.adopt(layout, tools, jobId, user.owner(), List.of(), List.of()))
+        .isInstanceOf(MountException.class)
+        .hasMessageContaining("are not both there");
+  }
+
+  @Test
+  void adopt_mountGone_failsNamingItAndLeavesTheRest() throws Exception {
+    String jobId = newJobId();
+    JobWorkspace earlier = JobWorkspace.create(layout, tools, jobId, user.owner());
+    earlier.mountEncrypted("input");
+    GocryptfsMount output = earlier.mountEncrypted("output");
+    earlier.handOver();
+    new Unmounter(tools.fusermount(), Duration.ofSeconds(2)).unmount(output.mountPoint());
+
+    assertThatThrownBy(
+            () ->
+                JobWorkspace.adopt(
+                    layout, tools, jobId, user.owner(), List.of("input", "output"), List.of()))
+        .isInstanceOf(MountException.class)
+        .hasMessageContaining("No gocryptfs file system is mounted at " + output.mountPoint());
+    assertThat(MountTable.read().under(earlier.runDir())).hasSize(1);
+    JobWorkspace.cleanUpStale(layout, tools, jobId);
+    assertThat(MountTable.read().under(earlier.runDir())).isEmpty();
+    assertThat(earlier.stateDir()).doesNotExist();
   }
 
   @Test

@@ -22,14 +22,14 @@ import org.hpcs.testcluster.CommandResult;
 import org.hpcs.testcluster.TestCluster;
 
 /** What the secured-job integration tests read back: output parts and the host's jp2a result. */
-final class JobOutputParts {
+public final class JobOutputParts {
   private JobOutputParts() {}
 
   /**
    * Waits up to a minute for a node's output part in {@code dir} (written at job end on that node)
    * and returns its decrypted tar entries by name.
    */
-  static Map<String, byte[]> await(Path dir, long jobId, String node, AgeIdentity output)
+  public static Map<String, byte[]> await(Path dir, long jobId, String node, AgeIdentity output)
       throws Exception {
     Path part = dir.resolve("hpcs-output-" + jobId + "." + node + ".tar.age");
     Instant deadline = Instant.now().plusSeconds(60);
