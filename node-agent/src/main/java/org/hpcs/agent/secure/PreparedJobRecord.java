@@ -17,7 +17,7 @@ import java.util.Optional;
 
 /**
  * What a new agent process needs to take over a job that an earlier one prepared: the job user,
- * where the output goes and to whom, the image and the mounts. It holds no secret (the output
+ * where the output goes and to whom, the image and the mounts. It contains no secret (the output
  * recipient is a public key) and lives in the job's root-only state directory, so it goes when the
  * workspace is torn down.
  *
