@@ -72,7 +72,7 @@ static int read_all(int fd, char *buf, size_t cap, size_t *len)
 
 int hpcs_launch_parse(char *buf, size_t len, struct hpcs_launch *out, char *err, size_t errlen)
 {
-	char *items[HPCS_LAUNCH_MAX_ARGS + 2];
+	char *items[HPCS_LAUNCH_MAX_ARGS + 3];
 	size_t count = 0, pos = 0, i;
 
 	memset(out, 0, sizeof(*out));
@@ -82,7 +82,7 @@ int hpcs_launch_parse(char *buf, size_t len, struct hpcs_launch *out, char *err,
 		return -1;
 	}
 	while (pos < len) {
-		if (count == HPCS_LAUNCH_MAX_ARGS + 2) {
+		if (count == HPCS_LAUNCH_MAX_ARGS + 3) {
 			snprintf(err, errlen, "launch file has more than %d arguments",
 				 HPCS_LAUNCH_MAX_ARGS);
 			return -1;
@@ -90,7 +90,7 @@ int hpcs_launch_parse(char *buf, size_t len, struct hpcs_launch *out, char *err,
 		items[count++] = buf + pos;
 		pos += strlen(buf + pos) + 1;
 	}
-	if (count < 3 || strcmp(items[0], HPCS_LAUNCH_MAGIC) != 0) {
+	if (count < 4 || strcmp(items[0], HPCS_LAUNCH_MAGIC) != 0) {
 		snprintf(err, errlen, "launch file does not start with %s and a command",
 			 HPCS_LAUNCH_MAGIC);
 		return -1;
@@ -99,19 +99,25 @@ int hpcs_launch_parse(char *buf, size_t len, struct hpcs_launch *out, char *err,
 		snprintf(err, errlen, "launch file has the unknown mode '%.16s'", items[1]);
 		return -1;
 	}
-	if (items[2][0] != '/') {
-		snprintf(err, errlen, "launch command '%.64s' is not an absolute path", items[2]);
+	if (items[2][0] != '\0' && (items[2][0] != '/' || strlen(items[2]) > HPCS_LAUNCH_MAX_OUTPUT)) {
+		snprintf(err, errlen, "launch task output '%.64s' is not an absolute path of at most "
+			 "%d bytes", items[2], HPCS_LAUNCH_MAX_OUTPUT);
 		return -1;
 	}
-	out->argv = calloc(count - 1, sizeof(char *));
+	if (items[3][0] != '/') {
+		snprintf(err, errlen, "launch command '%.64s' is not an absolute path", items[3]);
+		return -1;
+	}
+	out->argv = calloc(count - 2, sizeof(char *));
 	if (out->argv == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (i = 2; i < count; i++)
-		out->argv[i - 2] = items[i];
-	out->argc = count - 2;
+	for (i = 3; i < count; i++)
+		out->argv[i - 3] = items[i];
+	out->argc = count - 3;
 	out->skip_task_argv0 = strcmp(items[1], "args") == 0;
+	out->task_output = items[2][0] == '\0' ? NULL : items[2];
 	return 0;
 }
 
@@ -180,6 +186,45 @@ char **hpcs_launch_argv(const struct hpcs_launch *launch, int task_argc, char **
 	for (i = 0; i < extra; i++)
 		argv[launch->argc + i] = task_argv[skip + i];
 	return argv;
+}
+
+/*
+ * Makes <task_output>.<task>.out the standard output and error of the calling process: opened
+ * as the job user without following a symbolic link, created with mode 0600 or appended to, and
+ * it must then be a regular file of that user. The path goes to path for messages.
+ */
+int hpcs_launch_redirect(const char *task_output, unsigned int task, char *path, size_t pathlen,
+			 char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, n;
+
+	n = snprintf(path, pathlen, "%s.%u.out", task_output, task);
+	if (n < 0 || (size_t)n >= pathlen) {
+		snprintf(err, errlen, "task output path '%.64s' is too long", task_output);
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+		  O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "task output file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		snprintf(err, errlen, "task output file %s is not a regular file of uid %u", path,
+			 (unsigned int)geteuid());
+		close(fd);
+		return -1;
+	}
+	/* O_NONBLOCK kept a FIFO from blocking the open; the task gets ordinary writes. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0 ||
+	    dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) {
+		snprintf(err, errlen, "task output file %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 void hpcs_launch_free(struct hpcs_launch *launch)

@@ -16,6 +16,7 @@
  * Nothing runs unsecured: if anything is wrong, task_init fails the task.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -290,6 +291,33 @@ int hpcs_slurmstepd_task_init_privileged(spank_t sp, int ac, char **av)
 	return -1;
 }
 
+/*
+ * Sends what the task prints to its file in the job's encrypted output, so that no plaintext
+ * reaches the Slurm output file. The first task says where the output went, on the stderr that
+ * Slurm gave it.
+ */
+static int redirect_output(spank_t sp, const char *task_output)
+{
+	char path[PATH_MAX], err[PATH_MAX + 256];
+	const char *name = strrchr(task_output, '/');
+	uint32_t task = 0;
+
+	if (spank_get_item(sp, S_TASK_GLOBAL_ID, &task) != ESPANK_SUCCESS) {
+		slurm_error("hpcs: job %u step %u on %s: the task id is not available; the task did "
+			    "not run", context.job_id, context.step_id, context.node);
+		return -1;
+	}
+	if (task == 0)
+		dprintf(STDERR_FILENO, "hpcs: job %u: the tasks of this step write their output to "
+			"%s.<task>.out in the job's encrypted output\n", context.job_id, name + 1);
+	if (hpcs_launch_redirect(task_output, task, path, sizeof(path), err, sizeof(err)) < 0) {
+		slurm_error("hpcs: job %u step %u on %s: %s; the task did not run", context.job_id,
+			    context.step_id, context.node, err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Runs as the job user right before Slurm's exec of the task; returns only on failure. */
 int hpcs_slurmstepd_task_init(spank_t sp, int ac, char **av)
 {
@@ -318,6 +346,11 @@ int hpcs_slurmstepd_task_init(spank_t sp, int ac, char **av)
 		slurm_error("hpcs: job %u step %u on %s: the task's command is not available%s%s; "
 			    "the task did not run", context.job_id, context.step_id, context.node,
 			    task_argv == NULL ? "" : ": ", task_argv == NULL ? "" : err);
+		hpcs_launch_free(&launch);
+		return -1;
+	}
+	if (launch.task_output != NULL && redirect_output(sp, launch.task_output) < 0) {
+		free(argv);
 		hpcs_launch_free(&launch);
 		return -1;
 	}

@@ -19,7 +19,8 @@ static void check_launch(char *copy, size_t size)
 
 	if (hpcs_launch_parse(copy, size, &launch, err, sizeof(err)) == 0) {
 		if (launch.argc < 1 || launch.argc > HPCS_LAUNCH_MAX_ARGS ||
-		    launch.argv[0][0] != '/' || launch.argv[launch.argc] != NULL)
+		    launch.argv[0][0] != '/' || launch.argv[launch.argc] != NULL ||
+		    (launch.task_output != NULL && launch.task_output[0] != '/'))
 			abort();
 		free(launch.argv);
 	} else if (err[0] == '\0') {
@@ -93,8 +94,9 @@ static const struct {
 	size_t len;
 } launch_seeds[] = {
 #define SEED(text) { text, sizeof(text) - 1 }
-	SEED("HPCS-LAUNCH-1\0argv\0/usr/bin/bwrap\0--unshare-all\0--\0"),
-	SEED("HPCS-LAUNCH-1\0args\0/usr/bin/apptainer\0exec\0/tmp/hpcs-job-script\0"),
+	SEED("HPCS-LAUNCH-2\0argv\0\0/usr/bin/bwrap\0--unshare-all\0--\0"),
+	SEED("HPCS-LAUNCH-2\0args\0/run/hpcs/jobs/7/output/hpcs-step-batch\0/usr/bin/apptainer\0"
+	     "exec\0/tmp/hpcs-job-script\0"),
 #undef SEED
 };
 

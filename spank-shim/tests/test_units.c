@@ -317,31 +317,44 @@ static void test_launch_parse(void)
 	char err[256];
 
 	CHECK("launchParse_argvMode",
-	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0/usr/bin/bwrap\0--\0"), &l, err) == 0 &&
+	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0\0/usr/bin/bwrap\0--\0"), &l, err) == 0 &&
 	      l.argc == 2 && strcmp(l.argv[0], "/usr/bin/bwrap") == 0 &&
 	      strcmp(l.argv[1], "--") == 0 && l.argv[2] == NULL && !l.skip_task_argv0);
 	free(l.argv);
 	CHECK("launchParse_argsMode",
-	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0args\0/b\0/tmp/s\0"), &l, err) == 0 &&
+	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0args\0\0/b\0/tmp/s\0"), &l, err) == 0 &&
 	      l.skip_task_argv0);
 	free(l.argv);
 	CHECK("launchParse_emptyArgumentKept",
-	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0/b\0\0x\0"), &l, err) == 0 &&
+	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0\0/b\0\0x\0"), &l, err) == 0 &&
 	      l.argc == 3 && l.argv[1][0] == '\0');
 	free(l.argv);
 	CHECK("launchParse_wrongMagic",
-	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0/b\0"), &l, err) < 0 &&
-	      strstr(err, "HPCS-LAUNCH-1") != NULL);
+	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0/b\0"), &l, err) < 0 &&
+	      strstr(err, "HPCS-LAUNCH-2") != NULL);
+	CHECK("launchParse_noTaskOutput",
+	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0\0/b\0"), &l, err) == 0 &&
+	      l.task_output == NULL);
+	free(l.argv);
+	CHECK("launchParse_taskOutput",
+	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0/run/j/output/hpcs-step-0\0/b\0"), &l,
+			   err) == 0 &&
+	      strcmp(l.task_output, "/run/j/output/hpcs-step-0") == 0 && l.argc == 1 &&
+	      strcmp(l.argv[0], "/b") == 0);
+	free(l.argv);
+	CHECK("launchParse_relativeTaskOutput",
+	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0out\0/b\0"), &l, err) < 0 &&
+	      strstr(err, "task output") != NULL);
 	CHECK("launchParse_unknownMode",
-	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0all\0/b\0"), &l, err) < 0 &&
+	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0all\0\0/b\0"), &l, err) < 0 &&
 	      strstr(err, "unknown mode") != NULL);
 	CHECK("launchParse_noCommand",
-	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0"), &l, err) < 0);
+	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0\0"), &l, err) < 0);
 	CHECK("launchParse_relativeCommand",
-	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0bwrap\0"), &l, err) < 0 &&
+	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0\0bwrap\0"), &l, err) < 0 &&
 	      strstr(err, "not an absolute path") != NULL);
 	CHECK("launchParse_notTerminated",
-	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0/b"), &l, err) < 0 &&
+	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0\0/b"), &l, err) < 0 &&
 	      strstr(err, "NUL-terminated") != NULL);
 	CHECK("launchParse_empty", parse_launch("", 0, &l, err) < 0);
 }
@@ -354,8 +367,9 @@ static void test_launch_too_many_args(void)
 	size_t len = 0;
 	int i;
 
-	len += (size_t)sprintf(buf + len, "HPCS-LAUNCH-1") + 1;
+	len += (size_t)sprintf(buf + len, "HPCS-LAUNCH-2") + 1;
 	len += (size_t)sprintf(buf + len, "argv") + 1;
+	buf[len++] = '\0';
 	for (i = 0; i <= HPCS_LAUNCH_MAX_ARGS; i++)
 		len += (size_t)sprintf(buf + len, "/a") + 1;
 	CHECK("launchParse_tooManyArguments", hpcs_launch_parse(buf, len, &l, err, 256) < 0 &&
@@ -368,7 +382,7 @@ static void test_launch_argv(void)
 	char err[256], *task[] = { "/usr/bin/jp2a", "--width=60", "in.png", NULL };
 	char **argv;
 
-	parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0/usr/bin/bwrap\0--\0"), &l, err);
+	parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0\0/usr/bin/bwrap\0--\0"), &l, err);
 	argv = hpcs_launch_argv(&l, 3, task, err, sizeof(err));
 	CHECK("launchArgv_appendsTaskArgv", argv != NULL &&
 	      strcmp(argv[0], "/usr/bin/bwrap") == 0 && strcmp(argv[1], "--") == 0 &&
@@ -378,7 +392,7 @@ static void test_launch_argv(void)
 	CHECK("launchArgv_noTaskCommand", hpcs_launch_argv(&l, 0, task, err, sizeof(err)) == NULL &&
 	      strstr(err, "no command") != NULL);
 	free(l.argv);
-	parse_launch(LAUNCH("HPCS-LAUNCH-1\0args\0/b\0/tmp/hpcs-job-script\0"), &l, err);
+	parse_launch(LAUNCH("HPCS-LAUNCH-2\0args\0\0/b\0/tmp/hpcs-job-script\0"), &l, err);
 	argv = hpcs_launch_argv(&l, 3, task, err, sizeof(err));
 	CHECK("launchArgv_argsModeDropsArgv0", argv != NULL &&
 	      strcmp(argv[1], "/tmp/hpcs-job-script") == 0 &&
@@ -432,9 +446,9 @@ static void test_launch_read(void)
 		perror(launch_dir);
 		exit(2);
 	}
-	write_launch("good", LAUNCH("HPCS-LAUNCH-1\0argv\0/usr/bin/bwrap\0"), 0640);
-	write_launch("groupWritable", LAUNCH("HPCS-LAUNCH-1\0argv\0/b\0"), 0660);
-	write_launch("userOwned", LAUNCH("HPCS-LAUNCH-1\0argv\0/b\0"), 0644);
+	write_launch("good", LAUNCH("HPCS-LAUNCH-2\0argv\0\0/usr/bin/bwrap\0"), 0640);
+	write_launch("groupWritable", LAUNCH("HPCS-LAUNCH-2\0argv\0\0/b\0"), 0660);
+	write_launch("userOwned", LAUNCH("HPCS-LAUNCH-2\0argv\0\0/b\0"), 0644);
 	snprintf(path, sizeof(path), "%s/userOwned", launch_dir);
 	CHECK("launchRead_setup", chown(path, 1, 1) == 0);
 	snprintf(path, sizeof(path), "%s/link", launch_dir);
@@ -462,6 +476,71 @@ static void test_launch_read(void)
 	CHECK("launchRead_cleanup", system(path) == 0);
 }
 
+/* Runs hpcs_launch_redirect in a child that then prints to stdout and stderr; returns its status. */
+static int redirect_in_child(const char *base, unsigned int task, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int pipefd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pipefd) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		if (hpcs_launch_redirect(base, task, path, sizeof(path), err, errlen) < 0) {
+			n = write(pipefd[1], err, strlen(err));
+			_exit(n < 0 ? 3 : 1);
+		}
+		printf("to stdout\n");
+		fflush(stdout);
+		fprintf(stderr, "to stderr\n");
+		_exit(0);
+	}
+	close(pipefd[1]);
+	n = read(pipefd[0], err, errlen - 1);
+	err[n > 0 ? n : 0] = '\0';
+	close(pipefd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void test_launch_redirect(void)
+{
+	char base[PATH_MAX], path[PATH_MAX + 16], text[64] = { 0 }, err[PATH_MAX + 256];
+	char longbase[PATH_MAX + 8];
+	struct stat st;
+	FILE *f;
+
+	snprintf(base, sizeof(base), "%s/hpcs-step-0", tmpdir);
+	snprintf(path, sizeof(path), "%s.2.out", base);
+	CHECK("launchRedirect_writesBothStreams", redirect_in_child(base, 2, err, sizeof(err)) == 0);
+	f = fopen(path, "r");
+	CHECK("launchRedirect_fileCreated", f != NULL && fread(text, 1, sizeof(text) - 1, f) > 0 &&
+	      strcmp(text, "to stdout\nto stderr\n") == 0);
+	if (f != NULL)
+		fclose(f);
+	CHECK("launchRedirect_ownerOnly", stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK("launchRedirect_appends", redirect_in_child(base, 2, err, sizeof(err)) == 0 &&
+	      stat(path, &st) == 0 && st.st_size == 2 * 20);
+
+	snprintf(path, sizeof(path), "%s.3.out", base);
+	CHECK("launchRedirect_symlinkSetUp", symlink("/etc/hostname", path) == 0);
+	CHECK("launchRedirect_symlinkRejected", redirect_in_child(base, 3, err, sizeof(err)) == 1 &&
+	      strstr(err, "task output file") != NULL);
+	snprintf(path, sizeof(path), "%s.4.out", base);
+	CHECK("launchRedirect_fifoSetUp", mkfifo(path, 0600) == 0);
+	CHECK("launchRedirect_fifoRejected", redirect_in_child(base, 4, err, sizeof(err)) == 1 &&
+	      strstr(err, path) != NULL);
+	memset(longbase, 'a', sizeof(longbase) - 1);
+	longbase[0] = '/';
+	longbase[sizeof(longbase) - 1] = '\0';
+	CHECK("launchRedirect_pathTooLong", redirect_in_child(longbase, 0, err, sizeof(err)) == 1 &&
+	      strstr(err, "too long") != NULL);
+}
+
 int main(void)
 {
 	if (mkdtemp(tmpdir) == NULL) {
@@ -476,6 +555,7 @@ int main(void)
 	test_launch_too_many_args();
 	test_launch_argv();
 	test_launch_read();
+	test_launch_redirect();
 	test_encoder();
 	test_client();
 	printf("test_units: %d passed, %d failed\n", passed, failed);

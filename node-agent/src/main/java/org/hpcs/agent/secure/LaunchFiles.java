@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -25,11 +26,13 @@ import java.util.UUID;
  * <p>Format (docs/protocol.md): NUL-terminated strings, {@value #MAGIC} first, then the mode {@code
  * argv} (append the task's whole argv) or {@code args} (append the task's argv without its first
  * element, for the batch step, whose script the prefix already names inside the container), then
- * the argv prefix, whose first element is an absolute path.
+ * the task output path (empty: keep Slurm's), then the argv prefix, whose first element is an
+ * absolute path. The plugin appends {@code .<task>.out} to the task output path, opens that file as
+ * the job user and makes it the task's standard output and error.
  */
 final class LaunchFiles {
   /** First string of every launch file; a new format gets a new number. */
-  static final String MAGIC = "HPCS-LAUNCH-1";
+  static final String MAGIC = "HPCS-LAUNCH-2";
 
   /** Largest launch file the plugin reads. */
   static final int MAX_BYTES = 64 * 1024;
@@ -74,8 +77,10 @@ final class LaunchFiles {
    * @throws IOException when the file cannot be written
    * @throws IllegalArgumentException when the prefix is empty, too long or contains a NUL
    */
-  Path write(long jobId, long stepId, int gid, Mode mode, List<String> prefix) throws IOException {
-    byte[] content = encode(mode, prefix);
+  Path write(
+      long jobId, long stepId, int gid, Mode mode, Optional<Path> taskOutput, List<String> prefix)
+      throws IOException {
+    byte[] content = encode(mode, taskOutput, prefix);
     Path target = pathOf(jobId, stepId);
     Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
@@ -120,13 +125,18 @@ final class LaunchFiles {
   }
 
   /** Returns the launch file's bytes. */
-  static byte[] encode(Mode mode, List<String> prefix) {
+  static byte[] encode(Mode mode, Optional<Path> taskOutput, List<String> prefix) {
     if (prefix.isEmpty() || prefix.size() > MAX_ARGS || !prefix.getFirst().startsWith("/")) {
       throw new IllegalArgumentException(
           "a launch prefix needs 1 to " + MAX_ARGS + " elements, the first an absolute path");
     }
+    if (taskOutput.isPresent() && !taskOutput.get().isAbsolute()) {
+      throw new IllegalArgumentException(
+          "the task output path " + taskOutput.get() + " is not absolute");
+    }
+    String output = taskOutput.map(Path::toString).orElse("");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (String element : concat(List.of(MAGIC, mode.wire), prefix)) {
+    for (String element : concat(List.of(MAGIC, mode.wire, output), prefix)) {
       if (element.indexOf('\0') >= 0) {
         throw new IllegalArgumentException("launch prefix element contains a NUL byte");
       }

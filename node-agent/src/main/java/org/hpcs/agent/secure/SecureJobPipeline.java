@@ -136,7 +136,13 @@ public final class SecureJobPipeline implements JobPipeline {
         mode = LaunchFiles.Mode.ARGS;
       }
       Path file =
-          launchFiles.write(job.jobId(), stepId, prepared.user().gid(), mode, List.copyOf(prefix));
+          launchFiles.write(
+              job.jobId(),
+              stepId,
+              prepared.user().gid(),
+              mode,
+              Optional.of(taskOutput(spec, stepId)),
+              List.copyOf(prefix));
       return new StepLaunch(file);
     } catch (ContainerException | IOException | IllegalArgumentException e) {
       throw new PipelineException(
@@ -238,12 +244,25 @@ public final class SecureJobPipeline implements JobPipeline {
     return Optional.of(Path.of(script));
   }
 
+  /**
+   * Returns where the tasks of a step write their standard output and error: a file per task in the
+   * output mount, so that what a task prints is encrypted with the rest of its output rather than
+   * written in plaintext to the job's Slurm output file.
+   */
+  static Path taskOutput(ContainerSpec spec, long stepId) {
+    return spec.output().resolve("hpcs-step-" + stepLabel(stepId));
+  }
+
+  private static String stepLabel(long stepId) {
+    return stepId == BATCH_STEP ? "batch" : Long.toString(stepId);
+  }
+
   /** The environment of the container: these variables and the runtime's HOME, USER, PATH. */
   static EnvironmentAllowList stepEnvironment(JobContext job, long stepId)
       throws ContainerException {
     Map<String, String> variables = new LinkedHashMap<>();
     variables.put("HPCS_JOB_ID", Long.toString(job.jobId()));
-    variables.put("HPCS_STEP_ID", stepId == BATCH_STEP ? "batch" : Long.toString(stepId));
+    variables.put("HPCS_STEP_ID", stepLabel(stepId));
     variables.put("HPCS_NODE", job.node());
     variables.put("HPCS_INPUT", ContainerSpec.INPUT);
     variables.put("HPCS_OUTPUT", ContainerSpec.OUTPUT);

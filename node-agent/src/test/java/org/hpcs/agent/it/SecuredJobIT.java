@@ -106,20 +106,35 @@ class SecuredJobIT {
 
   @Test
   void srunStep_inAllocation_everyAgentAttachesTheStep() throws Exception {
-    Path manifest = agents.manifest(USER);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
 
     long job =
         agents.submit(
-            USER, manifest.getParent(), "srun -N3 --hpcs-secure=" + manifest + " hostname", "-N3");
+            USER,
+            files.dir(),
+            "srun -N3 --hpcs-secure=" + files.manifest() + " sh -c 'echo printed on $HPCS_NODE'",
+            "-N3");
     agents.awaitGone(job, JOB_TIMEOUT);
 
     assertThat(agents.jobRecord(job)).contains("JobState=COMPLETED");
-    assertThat(
-            AgentCluster.output(manifest.getParent(), job)
-                .lines()
-                .filter(l -> !l.isBlank())
-                .count())
-        .isEqualTo(3);
+    assertThat(AgentCluster.output(files.dir(), job))
+        .as("the plaintext Slurm output file")
+        .doesNotContain("printed on")
+        .contains(
+            "hpcs: job "
+                + job
+                + ": the tasks of this step write their output to hpcs-step-0.<task>.out");
+    for (String node : agents.nodes()) {
+      Map<String, byte[]> part = JobOutputParts.await(files.dir(), job, node, files.output());
+      assertThat(part.keySet())
+          .as("task output files in the output part of %s", node)
+          .filteredOn(name -> name.matches(node + "/hpcs-step-0\\.[0-2]\\.out"))
+          .singleElement()
+          .satisfies(
+              name ->
+                  assertThat(new String(part.get(name), StandardCharsets.UTF_8))
+                      .isEqualTo("printed on " + node + "\n"));
+    }
     for (String node : agents.nodes()) {
       awaitEvent(node, job, "cleanup");
       List<JsonNode> steps =

@@ -92,6 +92,7 @@ class SecureJobIT {
         #!/bin/sh
         jp2a --width=60 /hpcs/input/astro-logo.png > /hpcs/output/art.txt
         tr -d '\\n\\000' < /dev/urandom | head -c 32 > /hpcs/output/rand.bin
+        echo "batch script done"
         """);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
     stack.chownTree(job.dir(), USER);
@@ -128,7 +129,10 @@ class SecureJobIT {
         .isEqualTo(job.uid());
     Map<String, byte[]> output = decryptOutput(job.fixture(), part);
     assertThat(output.keySet())
-        .contains("n1/", "n1/art.txt", "n1/rand.bin", "n1/digest.txt", "n1/env.txt");
+        .contains("n1/", "n1/art.txt", "n1/rand.bin", "n1/digest.txt", "n1/env.txt")
+        .contains("n1/hpcs-step-batch.0.out", "n1/hpcs-step-0.0.out");
+    assertThat(new String(output.get("n1/hpcs-step-batch.0.out"), StandardCharsets.UTF_8))
+        .isEqualTo("batch script done\n");
     assertThat(new String(output.get("n1/art.txt"), StandardCharsets.UTF_8)).isEqualTo(hostJp2a());
     assertThat(output.get("n1/rand.bin")).isEqualTo(outputMarker);
     assertThat(new String(output.get("n1/digest.txt"), StandardCharsets.UTF_8).strip())
@@ -267,12 +271,20 @@ class SecureJobIT {
     return new Job(id, ids[0], ids[1], dir, fixture, image, data, grantId);
   }
 
-  /** Runs a task the way the SPANK plugin does: the launch file's prefix, then the task's argv. */
+  /**
+   * Runs task 0 the way the SPANK plugin does: its output into the launch file's task output file,
+   * then the launch file's prefix and the task's argv.
+   */
   private CommandResult runTask(StepLaunch launch, Job job, List<String> taskArgv)
       throws Exception {
     List<String> elements = launchElements(launch.launchFile());
     assertThat(elements.subList(0, 1)).containsExactly(LaunchFiles.MAGIC);
-    List<String> argv = new ArrayList<>(elements.subList(2, elements.size()));
+    assertThat(Path.of(elements.get(2)).getParent())
+        .isEqualTo(stack.layout.runDir().resolve(Long.toString(job.id())).resolve("output"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of("/bin/sh", "-c", "exec >>\"$0.0.out\" 2>&1; exec \"$@\"", elements.get(2)));
+    argv.addAll(elements.subList(3, elements.size()));
     argv.addAll(elements.get(1).equals("args") ? taskArgv.subList(1, taskArgv.size()) : taskArgv);
     List<String> command =
         new ArrayList<>(
