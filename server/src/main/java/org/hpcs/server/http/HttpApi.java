@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final ObjectMapper JSON = Json.strict();
-  private static final String BODY_READ = "org.hpcs.server.bodyRead";
+  private static final String BODY_STATE = "org.hpcs.server.bodyState";
 
   private final List<Route> routes;
   private final int maxBodyBytes;
@@ -95,6 +95,7 @@ public final class HttpApi implements HttpHandler {
 
   private Match match(HttpExchange exchange) throws ApiException {
     String path = exchange.getRequestURI().getRawPath();
+    String method = routingMethod(exchange.getRequestMethod());
     boolean pathMatched = false;
     for (Route route : routes) {
       Matcher matcher = route.pattern().matcher(path);
@@ -102,7 +103,7 @@ public final class HttpApi implements HttpHandler {
         continue;
       }
       pathMatched = true;
-      if (route.method().equals(exchange.getRequestMethod())) {
+      if (route.method().equals(method)) {
         List<String> params = new ArrayList<>();
         for (int i = 1; i <= matcher.groupCount(); i++) {
           params.add(decodePathSegment(matcher.group(i)));
@@ -118,14 +119,26 @@ public final class HttpApi implements HttpHandler {
         "no-such-endpoint", "no endpoint " + path + "; see docs/openapi.yaml");
   }
 
+  /**
+   * Returns the method whose route serves the request. HEAD runs the GET route and sends the
+   * headers without the body, because an HTTP server must support HEAD wherever it supports GET.
+   */
+  private static String routingMethod(String method) {
+    return method.equals("HEAD") ? "GET" : method;
+  }
+
   /** Returns the methods of the routes whose pattern matches {@code path}, sorted. */
   private List<String> allowedMethods(String path) {
-    return routes.stream()
-        .filter(route -> route.pattern().matcher(path).matches())
-        .map(Route::method)
-        .distinct()
-        .sorted()
-        .toList();
+    List<String> methods = new ArrayList<>();
+    for (Route route : routes) {
+      if (route.pattern().matcher(path).matches()) {
+        methods.add(route.method());
+        if (route.method().equals("GET")) {
+          methods.add("HEAD");
+        }
+      }
+    }
+    return methods.stream().distinct().sorted().toList();
   }
 
   /**
@@ -193,16 +206,30 @@ public final class HttpApi implements HttpHandler {
         throw ApiException.badRequest("invalid-content-length", "Content-Length is not a number");
       }
     }
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] body = in.readNBytes(maxBodyBytes + 1);
-      if (body.length > maxBodyBytes) {
-        throw tooLarge();
-      }
-      exchange.setAttribute(BODY_READ, true);
-      return body;
+    byte[] body;
+    try {
+      body = exchange.getRequestBody().readNBytes(maxBodyBytes + 1);
     } catch (IOException e) {
-      throw ApiException.badRequest("unreadable-body", "cannot read the request body");
+      // The chunked encoding is broken or the connection was cut mid-body. Closing the stream
+      // would drain the rest and can wait for bytes that never come. So the stream stays open,
+      // and the reply asks the client to close the connection.
+      exchange.setAttribute(BODY_STATE, BodyState.BROKEN);
+      throw ApiException.badRequest(
+          "unreadable-body",
+          "cannot read the request body: its chunked encoding is invalid or the connection closed"
+              + " early; send the whole body with a valid Content-Length or chunked encoding");
     }
+    if (body.length > maxBodyBytes) {
+      throw tooLarge();
+    }
+    exchange.setAttribute(BODY_STATE, BodyState.READ);
+    return body;
+  }
+
+  /** How far the handler got with the request body. */
+  private enum BodyState {
+    READ,
+    BROKEN
   }
 
   private ApiException tooLarge() {
@@ -228,10 +255,14 @@ public final class HttpApi implements HttpHandler {
     return new Response(status, new ApiError(code, message), "application/json");
   }
 
-  /** Reads what is left of the request body, up to the limit; returns false if more remains. */
+  /**
+   * Reads what is left of the request body, up to the limit; returns false if more remains or the
+   * body cannot be read.
+   */
   private boolean drained(HttpExchange exchange) {
-    if (exchange.getAttribute(BODY_READ) != null) {
-      return true;
+    Object state = exchange.getAttribute(BODY_STATE);
+    if (state != null) {
+      return state == BodyState.READ;
     }
     try (InputStream in = exchange.getRequestBody()) {
       return in.skip(maxBodyBytes) < maxBodyBytes || in.read() < 0;
@@ -247,6 +278,12 @@ public final class HttpApi implements HttpHandler {
             : JSON.writeValueAsBytes(response.body());
     exchange.getResponseHeaders().set("Content-Type", response.contentType());
     exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    if (exchange.getRequestMethod().equals("HEAD")) {
+      // The JDK server sends no body for HEAD and expects the length as a plain header.
+      exchange.getResponseHeaders().set("Content-Length", Integer.toString(bytes.length));
+      exchange.sendResponseHeaders(response.status(), -1);
+      return;
+    }
     exchange.sendResponseHeaders(response.status(), bytes.length == 0 ? -1 : bytes.length);
     if (bytes.length > 0) {
       try (OutputStream out = exchange.getResponseBody()) {

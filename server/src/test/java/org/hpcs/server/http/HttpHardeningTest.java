@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
 import org.hpcs.common.api.Json;
@@ -31,6 +32,9 @@ class HttpHardeningTest {
   /** One sample line of the Prometheus text format with quoted, escaped label values. */
   private static final Pattern SAMPLE =
       Pattern.compile("[a-z_]+(\\{([a-z_]+=\"([^\"\\\\\\n]|\\\\.)*\",?)*})? \\S+");
+
+  private static final Pattern CONTENT_LENGTH =
+      Pattern.compile("(?i)\r\ncontent-length: *(\\d+)\r\n");
 
   @TempDir static Path temp;
 
@@ -77,8 +81,45 @@ class HttpHardeningTest {
     Raw reply = send(null, "PUT /v1/grants HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 
     assertThat(reply.status()).isEqualTo(405);
-    assertThat(reply.headers()).containsIgnoringCase("\r\nAllow: GET, POST\r\n");
+    assertThat(reply.headers()).containsIgnoringCase("\r\nAllow: GET, HEAD, POST\r\n");
     assertThat(reply.json().path("error").asText()).isEqualTo("method-not-allowed");
+  }
+
+  @Test
+  void head_getRoute_headersWithoutBody() throws Exception {
+    Raw reply = send(null, "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.headers()).containsIgnoringCase("\r\nContent-Length: 15\r\n");
+    assertThat(reply.headers()).containsIgnoringCase("\r\nContent-Type: application/json\r\n");
+    assertThat(reply.body()).isEmpty();
+  }
+
+  @Test
+  void head_postOnlyRoute_405() throws Exception {
+    Raw reply = send(null, "HEAD /v1/nodes/enrol HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+    assertThat(reply.status()).isEqualTo(405);
+    assertThat(reply.headers()).containsIgnoringCase("\r\nAllow: POST\r\n");
+    assertThat(reply.body()).isEmpty();
+  }
+
+  @Test
+  void body_invalidChunkSize_400() throws Exception {
+    // "ZZ" is no hex chunk size, and the next line reads as a size of 0xabc bytes that never
+    // come. The reply must arrive without the server waiting for them.
+    String request =
+        "POST /v1/grants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + TestServer.OWNER
+            + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "ZZ\r\nabc\r\n0\r\n\r\n";
+
+    Raw reply = sendKeepingConnection(request);
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().path("error").asText()).isEqualTo("unreadable-body");
+    assertThat(reply.json().path("message").asText()).contains("chunked encoding");
+    assertThat(reply.headers()).containsIgnoringCase("\r\nConnection: close\r\n");
   }
 
   @Test
@@ -234,6 +275,42 @@ class HttpHardeningTest {
       int end = text.indexOf("\r\n\r\n");
       int status = Integer.parseInt(text.substring(9, 12));
       return new Raw(status, text.substring(0, end + 2), text.substring(end + 4));
+    }
+  }
+
+  /**
+   * Sends the request and reads one response by its Content-Length, without waiting for the server
+   * to close the connection.
+   */
+  private static Raw sendKeepingConnection(String request) throws Exception {
+    try (SSLSocket socket =
+        (SSLSocket)
+            pki.clientContext(null)
+                .getSocketFactory()
+                .createSocket("127.0.0.1", server.base().getPort())) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      StringBuilder headers = new StringBuilder();
+      while (headers.indexOf("\r\n\r\n") < 0) {
+        int next = in.read();
+        if (next < 0) {
+          throw new IllegalStateException("connection closed before the response headers");
+        }
+        headers.append((char) next);
+      }
+      Matcher length = CONTENT_LENGTH.matcher(headers);
+      if (!length.find()) {
+        throw new IllegalStateException("response without Content-Length: " + headers);
+      }
+      byte[] body = in.readNBytes(Integer.parseInt(length.group(1)));
+      int status = Integer.parseInt(headers.substring(9, 12));
+      return new Raw(
+          status,
+          headers.substring(0, headers.length() - 2),
+          new String(body, StandardCharsets.UTF_8));
     }
   }
 
