@@ -3,16 +3,20 @@ package org.hpcs.server.vault;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 import org.hpcs.common.api.Json;
 
 /**
@@ -21,6 +25,8 @@ import org.hpcs.common.api.Json;
  */
 public final class VaultClient {
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
+  private static final Pattern EXCEPTION_NAME =
+      Pattern.compile("(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error):? ?");
 
   private final URI address;
   private final HttpClient http;
@@ -181,11 +187,32 @@ public final class VaultClient {
       return http.send(
           request.method(method, publisher).build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw new VaultException("Vault " + address + " unreachable for " + path + ": " + e, e);
+      // The message reaches API callers, so it names the failure without the exception class;
+      // the cause keeps the class for the server log.
+      throw new VaultException(
+          "Vault " + address + " unreachable for " + path + ": " + transportFailure(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new VaultException("interrupted while calling Vault for " + path, e);
     }
+  }
+
+  private static String transportFailure(IOException e) {
+    if (e instanceof HttpTimeoutException) {
+      return "timed out";
+    }
+    if (e instanceof ConnectException) {
+      return "connection refused or unreachable";
+    }
+    if (e instanceof SSLException) {
+      return "TLS handshake failed; check vault.caFile and Vault's certificate";
+    }
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      return "I/O error";
+    }
+    // JDK messages often embed a wrapped exception as "java.io.FooException: text".
+    return EXCEPTION_NAME.matcher(message).replaceAll("");
   }
 
   private JsonNode expectOk(HttpResponse<byte[]> response, String path) throws VaultException {
