@@ -12,10 +12,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.hpcs.attest.AttestorProvider;
 import org.hpcs.common.config.KeyRecordingProperties;
 
 /**
@@ -41,6 +45,8 @@ import org.hpcs.common.config.KeyRecordingProperties;
 public final class ConfigLoader {
   private static final Pattern TRUST_DOMAIN = Pattern.compile("[a-z0-9._-]{1,255}");
   private static final Pattern MOUNT = Pattern.compile("[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*");
+  private static final Pattern LOGIN_PATH =
+      Pattern.compile("auth/[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/login/");
   private static final Set<String> KEYS =
       Set.of(
           "listen.host",
@@ -137,27 +143,27 @@ public final class ConfigLoader {
   private ServerConfig build() {
     rejectUnknownKeys();
     return new ServerConfig(
-        text("listen.host", "127.0.0.1"),
+        checked("listen.host", text("listen.host", "127.0.0.1"), ValueChecks::host),
         integer("listen.port", 8443, 0, 65535),
         integer("listen.threads", 16, 1, 1024),
         integer("listen.maxBodyBytes", 65536, 1024, 16 * 1024 * 1024),
-        existingFile("tls.certFile"),
-        existingFile("tls.keyFile"),
+        checkedFile("tls.certFile", ValueChecks::certificates),
+        checkedFile("tls.keyFile", ValueChecks::privateKey),
         matching("trustDomain", null, TRUST_DOMAIN, "a lower-case DNS-like name such as hpcs.test"),
         jdbcUrl(),
         optional("db.user"),
-        optionalFile("db.passwordFile"),
+        optionalPrivateFile("db.passwordFile"),
         integer("db.poolSize", 8, 1, 256),
-        uri("vault.addr"),
+        checked("vault.addr", uri("vault.addr"), ValueChecks::baseAddress),
         optionalFile("vault.caFile"),
-        existingFile("vault.tokenFile"),
+        checkedFile("vault.tokenFile", ValueChecks::privateFile),
         matching("vault.kvMount", "kv-hpcs", MOUNT, "one or more path segments like kv-hpcs"),
         matching("vault.jwtMount", "jwt", MOUNT, "one or more path segments like jwt"),
         text("vault.jwtAudience", "hpcs-vault"),
         text("vault.adminPolicy", "hpcs-admin"),
         loginPaths(),
-        Path.of(text("spire.serverBin", "spire-server")),
-        path("spire.socketPath"),
+        executable("spire.serverBin", "spire-server"),
+        absolutePath("spire.socketPath"),
         seconds("spire.joinTokenTtlSeconds", 600, 30, 86400),
         seconds("spire.bundleRefreshSeconds", 60, 5, 86400),
         attestors(),
@@ -166,7 +172,7 @@ public final class ConfigLoader {
         seconds("jobs.maxTimeSeconds", 604800, 60, 365 * 86400),
         seconds("jobs.sweepIntervalSeconds", 60, 1, 3600),
         bool("slurm.verifyJobs", true),
-        Path.of(text("slurm.scontrol", "scontrol")),
+        executable("slurm.scontrol", "scontrol"),
         optionalFile("slurm.conf"));
   }
 
@@ -249,6 +255,44 @@ public final class ConfigLoader {
     return file;
   }
 
+  /** Adds the check's problem, if any, for a value that was parsed; null skips the check. */
+  private <T> T checked(String key, T value, Function<T, Optional<String>> check) {
+    if (value != null) {
+      check.apply(value).ifPresent(problem -> problems.add(key + ": " + problem));
+    }
+    return value;
+  }
+
+  /** Returns a required file after checking its content, when it is readable at all. */
+  private Path checkedFile(String key, Function<Path, Optional<String>> check) {
+    int before = problems.size();
+    Path file = existingFile(key);
+    return problems.size() == before ? checked(key, file, check) : file;
+  }
+
+  /** Returns a program: a bare name is looked up on PATH when run, a path must be executable. */
+  private Path executable(String key, String fallback) {
+    Path program = Path.of(text(key, fallback));
+    if (program.getNameCount() > 1 && !Files.isExecutable(program)) {
+      problems.add(key + ": " + program + " is not an executable file; give the program's path");
+    }
+    return program;
+  }
+
+  private Path absolutePath(String key) {
+    Path file = path(key);
+    if (file != null && !file.isAbsolute()) {
+      problems.add(key + ": '" + file + "' is a relative path; give the absolute path");
+    }
+    return file;
+  }
+
+  private Path optionalPrivateFile(String key) {
+    int before = problems.size();
+    Path file = optionalFile(key);
+    return problems.size() == before ? checked(key, file, ValueChecks::privateFile) : file;
+  }
+
   private Path optionalFile(String key) {
     String value = optional(key);
     if (value == null) {
@@ -280,7 +324,11 @@ public final class ConfigLoader {
 
   private String jdbcUrl() {
     String url = text("db.url", "jdbc:sqlite:/var/lib/hpcs/server.db");
-    if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
+    if (url.startsWith("jdbc:sqlite:")) {
+      // Only a set value is checked, so a minimal file parses on a machine without the default
+      // directory. A missing default directory fails at start-up with an error naming the URL.
+      checked("db.url", optional("db.url"), ValueChecks::sqliteDirectory);
+    } else if (!url.startsWith("jdbc:postgresql:")) {
       problems.add(
           "db.url: '"
               + url
@@ -294,8 +342,13 @@ public final class ConfigLoader {
     List<String> paths = new ArrayList<>();
     for (String path : text("vault.userLoginPaths", "auth/userpass/login/").split(",", -1)) {
       String trimmed = path.strip();
-      if (!trimmed.startsWith("auth/") || !trimmed.endsWith("/")) {
-        problems.add("vault.userLoginPaths: '" + trimmed + "' must look like auth/<mount>/login/");
+      // A shorter prefix such as auth/ would also match auth/token/create, whose child tokens
+      // carry whatever username their creator wrote into them.
+      if (!LOGIN_PATH.matcher(trimmed).matches() || trimmed.startsWith("auth/token/")) {
+        problems.add(
+            "vault.userLoginPaths: '"
+                + trimmed
+                + "' must look like auth/<mount>/login/ for a login method such as userpass");
       } else {
         paths.add(trimmed);
       }
@@ -312,6 +365,14 @@ public final class ConfigLoader {
     }
     if (attestors.isEmpty()) {
       problems.add("enrol.attestors: empty; name at least one attestor such as join-token");
+    }
+    Set<String> installed = new TreeSet<>();
+    ServiceLoader.load(AttestorProvider.class).forEach(provider -> installed.add(provider.name()));
+    for (String name : attestors.keySet()) {
+      if (!installed.contains(name)) {
+        problems.add(
+            "enrol.attestors: attestor '" + name + "' is not installed; installed: " + installed);
+      }
     }
     for (Map.Entry<String, String> entry : values.entrySet()) {
       if (!entry.getKey().startsWith("attestor.")) {
