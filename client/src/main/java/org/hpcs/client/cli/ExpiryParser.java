@@ -1,5 +1,6 @@
 package org.hpcs.client.cli;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -16,6 +17,9 @@ import java.util.regex.Pattern;
  */
 final class ExpiryParser {
   private static final Pattern SHORT = Pattern.compile("([0-9]{1,9})([smhdw])");
+
+  /** The latest expiry the server accepts, because it reads times with a four-digit year. */
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
   private ExpiryParser() {}
 
@@ -35,13 +39,27 @@ final class ExpiryParser {
             "invalid --expires value '%s': use a time such as 2025-02-01T00:00:00Z or a duration such as 30m, 12h, 7d, 2w or P7DT12H"
                 .formatted(text));
       }
-      expiry = now.truncatedTo(ChronoUnit.SECONDS).plus(duration);
+      expiry = plus(now.truncatedTo(ChronoUnit.SECONDS), duration);
+    }
+    if (expiry == null || expiry.isAfter(LATEST)) {
+      throw new IllegalArgumentException(
+          "--expires '%s' is later than %s, the latest expiry the server accepts; give an earlier time or a shorter duration, or leave --expires out for a grant without expiry"
+              .formatted(text, LATEST));
     }
     if (!expiry.isAfter(now)) {
       throw new IllegalArgumentException(
           "--expires %s is not in the future (now is %s)".formatted(expiry, TextTable.time(now)));
     }
     return expiry;
+  }
+
+  /** Returns {@code start + duration}, or null when the sum is beyond the range of Instant. */
+  private static Instant plus(Instant start, Duration duration) {
+    try {
+      return start.plus(duration);
+    } catch (DateTimeException | ArithmeticException e) {
+      return null;
+    }
   }
 
   private static Instant parseTime(String value) {

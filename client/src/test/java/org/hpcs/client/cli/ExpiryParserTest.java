@@ -60,4 +60,14 @@ class ExpiryParserTest {
 
     assertThat(e.getMessage()).contains("is not in the future");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"P1000000000000D", "999999999d", "+10000-01-01T00:00:00Z"})
+  void parse_beyondYear9999_rejectedNamingValue(String text) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ExpiryParser.parse(text, NOW));
+
+    assertThat(e.getMessage()).contains("'" + text + "'");
+    assertThat(e.getMessage()).contains("9999-12-31T23:59:59Z");
+  }
 }
