@@ -201,11 +201,13 @@ slurm_cancel_jobs() {
 }
 
 # slurmstepd processes outlive a stopped slurmd; those of this stack's jobs are stopped by
-# PID (only this stack runs Slurm daemons on the machine).
+# PID (only this stack runs Slurm daemons on the machine). A process's exe link names the
+# resolved binary, and Debian installs slurmstepd as an alternatives link to slurmstepd-wlm.
 slurm_stop_orphan_steps() {
-  local proc pid
+  local proc pid stepd
+  stepd=$(readlink -f /usr/sbin/slurmstepd)
   for proc in /proc/[0-9]*; do
-    [[ $(readlink "$proc/exe" 2>/dev/null) == /usr/sbin/slurmstepd ]] || continue
+    [[ $(readlink "$proc/exe" 2>/dev/null) == "$stepd" ]] || continue
     pid=${proc#/proc/}
     info "stopping leftover slurmstepd (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
