@@ -7,14 +7,18 @@ JAVA_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
 export JAVA_HOME
 MVN := mvn -B -ntp
 CLUSTER := slurm-test-cluster/bin/hpcs-cluster
+STACK_TEST := slurm-test-cluster/tests/stack-lifecycle
 
-.PHONY: help deps build shim test unit-test demo cluster-up cluster-down cluster-status \
-	cluster-logs bench format clean demo-image
+.PHONY: help deps build shim test unit-test stack-test demo cluster-up cluster-down \
+	cluster-status cluster-logs bench format clean demo-image
 
 help:
 	@echo "make demo          bring up the local test cluster and run the demo job"
-	@echo "make test          build, bring up the test cluster, run unit and integration tests"
+	@echo "make test          build, bring up the test cluster, run unit and integration tests,"
+	@echo "                   then stack-test"
 	@echo "make unit-test     build and run the unit tests only (no cluster needed)"
+	@echo "make stack-test    start and stop the test cluster several times and check that down"
+	@echo "                   leaves nothing running and a taken port fails up (about 1.5 min)"
 	@echo "make build         compile everything and package the jars (no tests)"
 	@echo "make deps          install the missing Debian packages, OpenBao and SPIRE"
 	@echo "make demo-image    build the demo's container image (jp2a in a Debian SIF)"
@@ -39,9 +43,15 @@ shim:
 unit-test: deps shim
 	$(MVN) verify
 
-# The node-side integration tests run the demo image, so it is built first.
+# The node-side integration tests run the demo image, so it is built first. The stack check
+# runs last because it stops the stack, and it leaves the stack down.
 test: deps shim demo-image cluster-up
 	$(MVN) verify -DskipITs=false
+	$(STACK_TEST)
+
+# Checks that the stack starts and stops cleanly, and leaves it down.
+stack-test: build
+	$(STACK_TEST)
 
 demo: cluster-up
 	slurm-test-cluster/bin/demo
