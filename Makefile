@@ -18,7 +18,7 @@ help:
 	@echo "                   then stack-test"
 	@echo "make unit-test     build and run the unit tests only (no cluster needed)"
 	@echo "make stack-test    start and stop the test cluster several times and check that down"
-	@echo "                   leaves nothing running and a taken port fails up (about 1.5 min)"
+	@echo "                   leaves nothing running and a taken port fails up (75 to 90 s)"
 	@echo "make build         compile everything and package the jars (no tests)"
 	@echo "make deps          install the missing Debian packages, OpenBao and SPIRE"
 	@echo "make demo-image    build the demo's container image (jp2a in a Debian SIF)"
