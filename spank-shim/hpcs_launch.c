@@ -90,6 +90,12 @@ int hpcs_launch_parse(char *buf, size_t len, struct hpcs_launch *out, char *err,
 		items[count++] = buf + pos;
 		pos += strlen(buf + pos) + 1;
 	}
+	if (strncmp(items[0], "HPCS-LAUNCH-", 12) == 0 && strcmp(items[0], HPCS_LAUNCH_MAGIC) != 0) {
+		snprintf(err, errlen, "launch file has the format %.32s, but this plugin reads %s; "
+			 "install the SPANK plugin and the node agent of the same release and restart "
+			 "the agent", items[0], HPCS_LAUNCH_MAGIC);
+		return -1;
+	}
 	if (count < 4 || strcmp(items[0], HPCS_LAUNCH_MAGIC) != 0) {
 		snprintf(err, errlen, "launch file does not start with %s and a command",
 			 HPCS_LAUNCH_MAGIC);

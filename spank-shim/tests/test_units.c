@@ -329,9 +329,12 @@ static void test_launch_parse(void)
 	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0\0/b\0\0x\0"), &l, err) == 0 &&
 	      l.argc == 3 && l.argv[1][0] == '\0');
 	free(l.argv);
-	CHECK("launchParse_wrongMagic",
+	CHECK("launchParse_otherVersion",
 	      parse_launch(LAUNCH("HPCS-LAUNCH-1\0argv\0/b\0"), &l, err) < 0 &&
-	      strstr(err, "HPCS-LAUNCH-2") != NULL);
+	      strstr(err, "format HPCS-LAUNCH-1, but this plugin reads HPCS-LAUNCH-2") != NULL);
+	CHECK("launchParse_wrongMagic",
+	      parse_launch(LAUNCH("LAUNCH\0argv\0\0/b\0"), &l, err) < 0 &&
+	      strstr(err, "does not start with HPCS-LAUNCH-2") != NULL);
 	CHECK("launchParse_noTaskOutput",
 	      parse_launch(LAUNCH("HPCS-LAUNCH-2\0argv\0\0/b\0"), &l, err) == 0 &&
 	      l.task_output == NULL);
