@@ -164,6 +164,23 @@ public final class HttpApi implements HttpHandler {
     return match.route().handler().handle(request);
   }
 
+  /**
+   * Returns the request's one Authorization header, or null. Two of them are rejected: a proxy and
+   * the server could each pick a different one.
+   */
+  private static String authorization(HttpExchange exchange) throws ApiException {
+    List<String> values = exchange.getRequestHeaders().get("Authorization");
+    if (values == null || values.isEmpty()) {
+      return null;
+    }
+    if (values.size() > 1) {
+      throw ApiException.badRequest(
+          "authorization-repeated",
+          "the request has " + values.size() + " Authorization headers; send exactly one");
+    }
+    return values.getFirst();
+  }
+
   private Caller authenticate(HttpExchange exchange, Route route) throws ApiException {
     try {
       return switch (route.auth()) {
@@ -171,10 +188,8 @@ public final class HttpApi implements HttpHandler {
         case NODE ->
             nodes.authenticate(
                 exchange instanceof HttpsExchange https ? https.getSSLSession() : null);
-        case USER -> users.authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
-        case ADMIN ->
-            requireAdmin(
-                users.authenticate(exchange.getRequestHeaders().getFirst("Authorization")));
+        case USER -> users.authenticate(authorization(exchange));
+        case ADMIN -> requireAdmin(users.authenticate(authorization(exchange)));
       };
     } catch (ApiException e) {
       if (e.status() == 401 || e.status() == 403) {

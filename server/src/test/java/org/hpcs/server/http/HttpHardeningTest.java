@@ -86,6 +86,25 @@ class HttpHardeningTest {
   }
 
   @Test
+  void authorization_twoHeaders_400() throws Exception {
+    String request =
+        String.join(
+            "\r\n",
+            "GET /v1/grants HTTP/1.1",
+            "Host: x",
+            "Authorization: Bearer hvs.one",
+            "Authorization: Bearer hvs.two",
+            "Connection: close",
+            "",
+            "");
+    Raw reply = send(null, request);
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().path("error").asText()).isEqualTo("authorization-repeated");
+    assertThat(reply.json().path("message").asText()).contains("2 Authorization headers");
+  }
+
+  @Test
   void head_getRoute_headersWithoutBody() throws Exception {
     Raw reply = send(null, "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 
