@@ -21,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -231,6 +232,60 @@ class KeyReleaseIT {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(TestDatabases.Kind.class)
+  void sweeper_jobPastTimeLimit_deletesRealRoleAndPolicy(TestDatabases.Kind kind) throws Exception {
+    String run = HexFormat.of().formatHex(SecureRandom.getSeed(4));
+    String bundle = TestManifests.bundleId("it-s-" + run);
+    writeKey(bundle, "AGE-SECRET-KEY-SWEPT-" + run);
+
+    try (ServerApp app = startServer(kind, run, Map.of("jobs.sweepIntervalSeconds", "1"));
+        RunningSlurmJobs slurm = new RunningSlurmJobs(stack.env("SLURM_CONF"));
+        X509Source svid = x509Source();
+        JwtSource jwt = jwtSource()) {
+      Api api = new Api(URI.create("https://localhost:" + app.port()));
+      assertThat(api.enrol("n1", api.joinToken("n1")).path("status").asInt()).isEqualTo(200);
+      String digest = api.registerBundle("it-s-" + run);
+      api.user("POST", "/v1/grants", ownerToken, Map.of("bundleId", bundle, "user", "alice"));
+      String jobId = slurm.submitRunning("alice");
+      Map<String, Object> body = new HashMap<>(job("alice", bundle, digest));
+      body.put("timeLimitSeconds", 3);
+      HttpClient node = nodeClient(svid);
+      String role = "hpcs-job-" + jobId;
+      VaultClient vault = new VaultClient(stack.baoAddr(), HttpClient.newHttpClient(), () -> null);
+
+      JsonNode started = api.node(node, "/v1/jobs/" + jobId + "/start", body);
+      assertThat(started.path("status").asInt()).as(started.toString()).isEqualTo(200);
+      assertThat(vault.jwtLogin(stack.env("BAO_JWT_MOUNT"), role, jwt(jwt))).isNotBlank();
+
+      // The job never ends at the server; past its time limit the sweeper removes its objects.
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (stack.baoStatus("sys/policies/acl/" + role, serverToken) == 200
+          && System.nanoTime() < deadline) {
+        Thread.sleep(250);
+      }
+      assertThat(stack.baoStatus("sys/policies/acl/" + role, serverToken))
+          .as("the job's policy in OpenBao")
+          .isEqualTo(404);
+      assertThat(
+              stack.baoStatus("auth/" + stack.env("BAO_JWT_MOUNT") + "/role/" + role, serverToken))
+          .as("the job's JWT role in OpenBao")
+          .isEqualTo(404);
+      VaultException gone =
+          assertThrows(
+              VaultException.class,
+              () -> vault.jwtLogin(stack.env("BAO_JWT_MOUNT"), role, jwt(jwt)));
+      assertThat(gone.status()).isBetween(400, 403);
+      assertThat(api.node(node, "/v1/jobs/" + jobId + "/start", body).path("error").asText())
+          .isEqualTo("job-expired");
+      assertThat(api.user("GET", "/v1/audit?job=" + jobId, serverToken, null).path("entries"))
+          .anyMatch(
+              e ->
+                  e.path("action").asText().equals("job.release")
+                      && e.path("actor").asText().equals("sweeper"));
+    }
+  }
+
   private static void writeKey(String bundleId, String identity) throws Exception {
     stack.bao(
         "POST",
@@ -240,6 +295,11 @@ class KeyReleaseIT {
   }
 
   private static ServerApp startServer(TestDatabases.Kind kind, String run) throws Exception {
+    return startServer(kind, run, Map.of());
+  }
+
+  private static ServerApp startServer(
+      TestDatabases.Kind kind, String run, Map<String, String> extra) throws Exception {
     Path dir = Files.createDirectories(temp.resolve("server-" + kind + "-" + run));
     Path token = dir.resolve("vault-token");
     Files.writeString(token, serverToken);
@@ -268,6 +328,7 @@ class KeyReleaseIT {
     config.setProperty("spire.socketPath", stack.env("SPIRE_SERVER_SOCKET"));
     config.setProperty("slurm.verifyJobs", "true");
     config.setProperty("slurm.conf", stack.env("SLURM_CONF"));
+    extra.forEach(config::setProperty);
     Path file = dir.resolve("server.properties");
     try (var out = Files.newBufferedWriter(file)) {
       config.store(out, "integration test");

@@ -74,6 +74,16 @@ final class StackAccess {
     return response.body().length == 0 ? JSON.missingNode() : JSON.readTree(response.body());
   }
 
+  /** Returns the HTTP status of an OpenBao read, for checks that expect an object to be gone. */
+  int baoStatus(String path, String token) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(baoAddr().resolve("/v1/" + path))
+            .header("X-Vault-Token", token)
+            .GET()
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
   Path spireServerBin() {
     return cluster.spireBinDir().resolve("spire-server");
   }
