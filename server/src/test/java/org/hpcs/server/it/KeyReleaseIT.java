@@ -234,7 +234,7 @@ class KeyReleaseIT {
 
   @ParameterizedTest
   @EnumSource(TestDatabases.Kind.class)
-  void sweeper_jobPastTimeLimit_deletesRealRoleAndPolicy(TestDatabases.Kind kind) throws Exception {
+  void sweeper_lostJob_deletesRoleAndPolicy(TestDatabases.Kind kind) throws Exception {
     String run = HexFormat.of().formatHex(SecureRandom.getSeed(4));
     String bundle = TestManifests.bundleId("it-s-" + run);
     writeKey(bundle, "AGE-SECRET-KEY-SWEPT-" + run);
