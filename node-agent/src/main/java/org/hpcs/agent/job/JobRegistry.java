@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class JobRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(JobRegistry.class);
   private static final String JOB = "job";
+  private static final String INTERRUPTED =
+      "the node agent restarted while it prepared the job, so the job cannot run secured steps"
+          + " on this node";
 
   private final String node;
   private final JobStateStore store;
@@ -62,6 +65,9 @@ public final class JobRegistry {
         withLock(state.jobId(), () -> cleanup(state.jobId(), "resumed after an agent restart"));
       } else if (state.phase() == JobState.Phase.STARTED) {
         withLock(state.jobId(), () -> resume(state));
+      } else if (state.phase() == JobState.Phase.STARTING) {
+        LOG.error("job {} on {} cannot be taken over: {}", state.jobId(), node, INTERRUPTED);
+        report(state.jobId(), JOB, "job-resume-failed", INTERRUPTED);
       }
     }
   }
@@ -128,6 +134,10 @@ public final class JobRegistry {
       throw new PipelineException(
           "job " + jobId + " already ended on " + node + "; a new step cannot start in it");
     }
+    if (state.phase() == JobState.Phase.STARTING) {
+      throw new PipelineException(
+          "job " + jobId + " on " + node + ": " + INTERRUPTED + "; resubmit the job");
+    }
     if (state.uid().isPresent() && state.uid().get() != request.uid()) {
       throw new PipelineException(
           "step "
@@ -159,9 +169,13 @@ public final class JobRegistry {
   }
 
   private JobState startJob(JobState state, JobContext context) throws PipelineException {
+    // Saved first, so that an agent restarted during the preparation cleans up what it began.
+    persist(state.withPhase(JobState.Phase.STARTING, clock.instant()), true);
     try {
       pipeline.startJob(context);
-    } catch (PipelineException e) {
+    } catch (PipelineException | RuntimeException e) {
+      // The preparation undid its work, so the next step may try again.
+      persistQuietly(state);
       report(state.jobId(), JOB, "job-start-failed", e.getMessage());
       throw e;
     }

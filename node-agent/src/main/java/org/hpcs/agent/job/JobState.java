@@ -37,6 +37,12 @@ public record JobState(
   public enum Phase {
     /** The job is known (from its prolog or a first step) but its pipeline has not started. */
     ANNOUNCED,
+    /**
+     * The pipeline is preparing the job. After a restart this means that the agent stopped during
+     * the preparation. Such a job cannot be taken over, so its steps fail, and its cleanup runs as
+     * for a started job.
+     */
+    STARTING,
     /** The pipeline started the job; steps may attach. */
     STARTED,
     /** Cleanup began; it resumes after an agent restart. */

@@ -3,9 +3,12 @@ package org.hpcs.agent.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -244,6 +247,59 @@ class JobRegistryTest {
     newRegistry();
 
     assertThat(pipeline.calls).noneMatch(call -> call.startsWith("resume"));
+  }
+
+  @Test
+  void attachStep_whileJobStarts_stateSavedAsStarting() throws Exception {
+    List<JobState.Phase> saved = new CopyOnWriteArrayList<>();
+    pipeline.duringStart =
+        () -> {
+          try {
+            new JobStateStore(dir.resolve("jobs")).loadAll().forEach(s -> saved.add(s.phase()));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
+
+    registry.attachStep(step(5, 0));
+
+    assertThat(saved).containsExactly(JobState.Phase.STARTING);
+    assertThat(registry.job(5).orElseThrow().phase()).isEqualTo(JobState.Phase.STARTED);
+  }
+
+  @Test
+  void attachStep_startFails_phaseBackToAnnounced() throws Exception {
+    pipeline.startFailures.set(1);
+
+    assertThatThrownBy(() -> registry.attachStep(step(5, 0))).isInstanceOf(PipelineException.class);
+
+    assertThat(newRegistry().job(5).orElseThrow().phase()).isEqualTo(JobState.Phase.ANNOUNCED);
+  }
+
+  @Test
+  void recover_agentDiedWhilePreparing_stepsFailCleanupAsStarted() throws Exception {
+    JobState preparing =
+        JobState.announced(5, "n1", Optional.of(1001L), Instant.now())
+            .withPhase(JobState.Phase.STARTING, Instant.now());
+    new JobStateStore(dir.resolve("jobs")).save(preparing);
+
+    JobRegistry restarted = newRegistry();
+
+    assertThat(events)
+        .filteredOn(e -> e.event().equals("job-resume-failed"))
+        .extracting(JobEvent::detail)
+        .singleElement()
+        .asString()
+        .contains("restarted while it prepared the job");
+    assertThatThrownBy(() -> restarted.attachStep(step(5, 1)))
+        .isInstanceOf(PipelineException.class)
+        .hasMessageContaining("job 5 on n1")
+        .hasMessageContaining("resubmit the job");
+    assertThat(pipeline.calls).noneMatch(call -> call.startsWith("start"));
+    restarted.endJob(new Request.JobEnd(5, "n1"));
+    assertThat(pipeline.count("cleanup 5")).isEqualTo(1);
+    assertThat(pipeline.cleanupStarted).containsExactly(true);
+    assertThat(restarted.job(5)).isEmpty();
   }
 
   @Test

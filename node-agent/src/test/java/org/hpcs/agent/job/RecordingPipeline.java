@@ -11,10 +11,13 @@ final class RecordingPipeline implements JobPipeline {
   final AtomicInteger startFailures = new AtomicInteger();
   final AtomicInteger cleanupFailures = new AtomicInteger();
   final AtomicInteger resumeFailures = new AtomicInteger();
+  final List<Boolean> cleanupStarted = new CopyOnWriteArrayList<>();
+  volatile Runnable duringStart = () -> {};
 
   @Override
   public void startJob(JobContext job) throws PipelineException {
     sleepBriefly();
+    duringStart.run();
     if (startFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       calls.add("start-failed " + job.jobId());
       throw new PipelineException("the server refused job " + job.jobId());
@@ -48,6 +51,7 @@ final class RecordingPipeline implements JobPipeline {
       throw new PipelineException("cleanup of job " + jobId + " failed");
     }
     calls.add("cleanup " + jobId);
+    cleanupStarted.add(started);
   }
 
   long count(String call) {
