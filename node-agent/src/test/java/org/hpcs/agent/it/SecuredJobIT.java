@@ -321,7 +321,387 @@ class SecuredJobIT {
 
     assertThat(agents.events(node, job).getLast().path("detail").asText())
         .isEqualTo("Slurm no longer runs the job");
+    assertThat(agents.eventNames(node, job))
+        .containsSubsequence("job-resumed", "output-written", "cleanup");
     assertThat(agents.stateDir(node).resolve("jobs/" + job + ".json")).doesNotExist();
+    assertNoWorkspace(node, job);
+  }
+
+  @Test
+  void agentKilledTwice_takesJobOverEachTime() throws Exception {
+    String node = agents.nodes().get(0);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    agents.restartAgent(node);
+    String srun = "srun -N1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    long job =
+        agents.submit(
+            USER,
+            files.dir(),
+            srun + "'echo one > one.txt; sleep 20' && " + srun + "'cat one.txt > two.txt'",
+            "-N1",
+            "-w",
+            node);
+    awaitEvent(node, job, "step-start");
+
+    agents.killAgent(node);
+    agents.startAgent(node);
+    awaitEvent(node, job, "job-resumed");
+    agents.killAgent(node);
+    agents.startAgent(node);
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(agents.jobRecord(job)).contains("JobState=COMPLETED").contains("Restarts=0");
+    List<String> events = agents.eventNames(node, job);
+    assertThat(events.stream().filter("job-resumed"::equals)).hasSize(2);
+    assertThat(events.stream().filter("cleanup"::equals)).hasSize(1);
+    assertThat(events).doesNotContain("job-resume-failed");
+    Map<String, byte[]> part = JobOutputParts.await(files.dir(), job, node, files.output());
+    assertThat(new String(part.get(node + "/two.txt"), StandardCharsets.UTF_8)).isEqualTo("one\n");
+    assertNoWorkspace(node, job);
+    assertNotDrained(node);
+  }
+
+  @Test
+  void truncatedRecord_restart_stepFailsWorkspaceRemoved() throws Exception {
+    String node = agents.nodes().get(0);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    agents.restartAgent(node);
+    String marker = marker("takeover");
+    String srun = "srun -N1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    long job =
+        agents.submit(
+            USER,
+            files.dir(),
+            srun + "'sleep 15'; " + srun + "'echo " + printed(marker) + "'; echo batch-done",
+            "-N1",
+            "-w",
+            node);
+    awaitEvent(node, job, "step-start");
+    Path record = workspaceState(node, job).resolve("prepared.json");
+    assertThat(record).exists();
+
+    agents.killAgent(node);
+    byte[] whole = Files.readAllBytes(record);
+    Files.write(record, Arrays.copyOf(whole, whole.length / 2));
+    agents.startAgent(node);
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(agents.jobRecord(job)).contains("Restarts=0");
+    JsonNode failed =
+        agents.events(node, job).stream()
+            .filter(e -> e.path("event").asText().equals("job-resume-failed"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no job-resume-failed event"));
+    assertThat(failed.path("detail").asText())
+        .contains("job " + job + " on " + node)
+        .contains("preparation record");
+    String output = AgentCluster.output(files.dir(), job);
+    assertThat(output)
+        .contains("batch-done")
+        .contains("could not take the job over")
+        .doesNotContain(marker);
+    assertThat(agents.eventNames(node, job).stream().filter("cleanup"::equals)).hasSize(1);
+    assertNoWorkspace(node, job);
+    assertNotDrained(node);
+    assertNoPlaintext(marker);
+  }
+
+  @Test
+  void outputUnmounted_restart_stepFailsWorkspaceRemoved() throws Exception {
+    String node = agents.nodes().get(0);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    agents.restartAgent(node);
+    String srun = "srun -N1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    long job =
+        agents.submit(
+            USER,
+            files.dir(),
+            srun + "'sleep 15'; " + srun + "'echo second'; echo batch-done",
+            "-N1",
+            "-w",
+            node);
+    awaitEvent(node, job, "step-start");
+
+    agents.killAgent(node);
+    Path output = runDir(node, job).resolve("output");
+    assertThat(AgentCluster.exitCode(List.of("fusermount3", "-u", "-z", output.toString())))
+        .isZero();
+    agents.startAgent(node);
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(agents.jobRecord(job)).contains("Restarts=0");
+    assertThat(agents.eventNames(node, job)).contains("job-resume-failed");
+    assertThat(AgentCluster.output(files.dir(), job))
+        .contains("batch-done")
+        .contains("could not take the job over")
+        .contains(output.toString())
+        .doesNotContain("second\n");
+    assertNoWorkspace(node, job);
+    assertNotDrained(node);
+  }
+
+  @Test
+  void cancelAfterRestart_cleansUpOnceAndShips() throws Exception {
+    String node = agents.nodes().get(0);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    agents.restartAgent(node);
+    long job =
+        agents.submit(
+            USER,
+            files.dir(),
+            "srun -N1 --hpcs-secure="
+                + files.manifest()
+                + " sh -c 'echo kept > kept.txt; sleep 60'",
+            "-N1",
+            "-w",
+            node);
+    awaitEvent(node, job, "step-start");
+
+    agents.killAgent(node);
+    agents.startAgent(node);
+    AgentCluster.run(List.of("scancel", Long.toString(job)));
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(agents.jobRecord(job)).contains("JobState=CANCELLED").contains("Restarts=0");
+    assertThat(agents.eventNames(node, job).stream().filter("cleanup"::equals)).hasSize(1);
+    Map<String, byte[]> part = JobOutputParts.await(files.dir(), job, node, files.output());
+    assertThat(new String(part.get(node + "/kept.txt"), StandardCharsets.UTF_8))
+        .isEqualTo("kept\n");
+    assertNoWorkspace(node, job);
+    assertNotDrained(node);
+  }
+
+  @Test
+  void killedWhilePreparing_restart_jobEndedAtServer() throws Exception {
+    String node = agents.nodes().get(0);
+    // A large image keeps the agent decrypting long enough to be killed in the middle.
+    AgentCluster.SecuredFiles files =
+        agents.createSecuredFiles(USER, USER, new byte[384 * 1024 * 1024]);
+    agents.restartAgent(node);
+    java.time.Instant since = java.time.Instant.now();
+    long job =
+        agents.submit(
+            USER,
+            files.dir(),
+            "srun -N1 --hpcs-secure=" + files.manifest() + " true; echo batch-done",
+            "-N1",
+            "-w",
+            node);
+    awaitEvent(node, job, "mounted");
+
+    agents.killAgent(node);
+    assertThat(agents.eventNames(node, job))
+        .as("the agent was killed while it prepared the job")
+        .doesNotContain("container-ready", "job-start-failed");
+    agents.startAgent(node);
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(agents.jobRecord(job)).contains("Restarts=0");
+    assertThat(AgentCluster.output(files.dir(), job)).contains("batch-done");
+    assertNoWorkspace(node, job);
+    assertNotDrained(node);
+    AgentCluster.await(
+        JOB_TIMEOUT,
+        "job.end of job " + job + " from " + node + " at the server",
+        () -> {
+          try {
+            return agents.audit(job, since).stream()
+                .anyMatch(e -> e.action().equals("job.end") && node.equals(e.node()));
+          } catch (Exception e) {
+            return false;
+          }
+        });
+  }
+
+  @Test
+  void concurrentStepsAfterRestart_allRunCleanupOnce() throws Exception {
+    String node = agents.nodes().get(0);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    agents.restartAgent(node);
+    String srun = "srun --overlap -n1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    String script =
+        srun
+            + "'sleep 30' & while [ ! -e go ]; do sleep 0.2; done; for i in 1 2 3 4; do "
+            + srun
+            + "\"echo \\$HPCS_STEP_ID > step-\\$HPCS_STEP_ID.txt\" & done; wait";
+    long job = agents.submit(USER, files.dir(), script, "-N1", "-n4", "-w", node);
+    awaitEvent(node, job, "step-start");
+
+    agents.killAgent(node);
+    agents.startAgent(node);
+    AgentCluster.run(
+        List.of("runuser", "-u", USER, "--", "touch", files.dir().resolve("go").toString()));
+    AgentCluster.await(
+        JOB_TIMEOUT,
+        "four more step starts of job " + job,
+        () -> {
+          try {
+            return agents.eventNames(node, job).stream().filter("step-end"::equals).count() >= 4;
+          } catch (java.io.IOException e) {
+            return false;
+          }
+        });
+    AgentCluster.run(List.of("scancel", Long.toString(job)));
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(agents.jobRecord(job)).contains("Restarts=0");
+    List<String> events = agents.eventNames(node, job);
+    assertThat(events.stream().filter("cleanup"::equals)).hasSize(1);
+    assertThat(events).contains("job-resumed").doesNotContain("job-resume-failed");
+    Map<String, byte[]> part = JobOutputParts.await(files.dir(), job, node, files.output());
+    for (int step = 1; step <= 4; step++) {
+      assertThat(part).containsKey(node + "/step-" + step + ".txt");
+    }
+    assertNoWorkspace(node, job);
+    assertNotDrained(node);
+  }
+
+  @Test
+  void taskOutput_ptyStep_outputInEncryptedPart() throws Exception {
+    String node = agents.nodes().get(0);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    String marker = marker("pty");
+
+    long job =
+        agents.submit(
+            USER,
+            files.dir(),
+            "srun --pty -N1 --hpcs-secure="
+                + files.manifest()
+                + " sh -c 'echo "
+                + printed(marker)
+                + "'",
+            "-N1",
+            "-w",
+            node);
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    String output = AgentCluster.output(files.dir(), job);
+    assertThat(output).doesNotContain(marker);
+    Map<String, byte[]> part = JobOutputParts.await(files.dir(), job, node, files.output());
+    assertThat(new String(part.get(node + "/hpcs-step-0.0.out"), StandardCharsets.UTF_8))
+        .as("job output: %s", output)
+        .isEqualTo(marker + "\n");
+    assertNoPlaintext(marker);
+  }
+
+  @Test
+  void taskOutput_linkFifoDirectory_stepFailsNoLeak() throws Exception {
+    String node = agents.nodes().get(0);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    String marker = marker("link");
+    Path leak = files.dir().resolve("leak.txt");
+    String srun = "srun -N1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    String script =
+        srun
+            + "'ln -s "
+            + leak
+            + " hpcs-step-1.0.out; mkfifo hpcs-step-2.0.out; mkdir hpcs-step-3.0.out; ls -l'; "
+            + srun
+            + "'echo "
+            + printed(marker)
+            + "-1'; "
+            + srun
+            + "'echo "
+            + printed(marker)
+            + "-2'; "
+            + srun
+            + "'echo "
+            + printed(marker)
+            + "-3'; "
+            + srun
+            + "'echo fine'";
+
+    long job = agents.submit(USER, files.dir(), script, "-N1", "-w", node);
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(leak).doesNotExist();
+    String output = AgentCluster.output(files.dir(), job);
+    assertThat(output).doesNotContain(marker);
+    for (int step = 1; step <= 3; step++) {
+      assertThat(output).contains("hpcs-step-" + step + ".0.out");
+    }
+    Map<String, byte[]> part = JobOutputParts.await(files.dir(), job, node, files.output());
+    assertThat(new String(part.get(node + "/hpcs-step-4.0.out"), StandardCharsets.UTF_8))
+        .isEqualTo("fine\n");
+    assertThat(new String(part.get(node + "/hpcs-step-0.0.out"), StandardCharsets.UTF_8))
+        .as("listing of the output mount by step 0")
+        .contains("hpcs-step-1.0.out -> " + leak);
+    for (Map.Entry<String, byte[]> entry : part.entrySet()) {
+      assertThat(new String(entry.getValue(), StandardCharsets.UTF_8))
+          .as(entry.getKey())
+          .doesNotContain(marker);
+    }
+    assertNoPlaintext(marker);
+    assertNotDrained(node);
+  }
+
+  @Test
+  void taskOutput_eightTasksAndLarge_allEncrypted() throws Exception {
+    String node = agents.nodes().get(0);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    String marker = marker("big");
+    String srun = "srun -N1 --hpcs-secure=" + files.manifest();
+    String script =
+        srun
+            + " -n8 -O sh -c 'echo "
+            + printed(marker)
+            + "-err >&2' && "
+            + srun
+            + " -n1 sh -c 'yes "
+            + printed(marker)
+            + " | head -c 209715200'";
+
+    long job = agents.submit(USER, files.dir(), script, "-N1", "-n1", "-w", node);
+    agents.awaitGone(job, Duration.ofMinutes(5));
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(agents.jobRecord(job)).contains("JobState=COMPLETED");
+    assertThat(AgentCluster.output(files.dir(), job)).doesNotContain(marker);
+    Map<String, byte[]> part = JobOutputParts.await(files.dir(), job, node, files.output());
+    for (int task = 0; task < 8; task++) {
+      assertThat(
+              new String(part.get(node + "/hpcs-step-0." + task + ".out"), StandardCharsets.UTF_8))
+          .as("stderr of task %d", task)
+          .isEqualTo(marker + "-err\n");
+    }
+    assertThat(part.get(node + "/hpcs-step-1.0.out")).hasSize(209715200);
+    assertNoPlaintext(marker);
+  }
+
+  @Test
+  void batchStep_secured_scriptOutputInEncryptedPart() throws Exception {
+    String node = agents.nodes().get(0);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    String marker = marker("batch");
+
+    long job =
+        agents.submit(
+            USER,
+            files.dir(),
+            "echo " + printed(marker) + "-out; echo " + printed(marker) + "-err >&2",
+            "-N1",
+            "-w",
+            node,
+            "--hpcs-secure=" + files.manifest());
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(AgentCluster.output(files.dir(), job))
+        .doesNotContain(marker)
+        .contains("hpcs-step-batch.<task>.out");
+    Map<String, byte[]> part = JobOutputParts.await(files.dir(), job, node, files.output());
+    assertThat(new String(part.get(node + "/hpcs-step-batch.0.out"), StandardCharsets.UTF_8))
+        .isEqualTo(marker + "-out\n" + marker + "-err\n");
+    assertNoPlaintext(marker);
   }
 
   @Test
@@ -426,6 +806,58 @@ class SecuredJobIT {
             .start();
     process.waitFor();
     return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Returns the job's root-only workspace state directory, which contains the cipher directories.
+   */
+  private static Path workspaceState(String node, long job) {
+    return agents.stateDir(node).resolve("workspaces/" + job);
+  }
+
+  /** Returns the directory of the job's mount points, in the agent's default workspace.run-dir. */
+  private static Path runDir(String node, long job) {
+    return Path.of("/run/hpcs/jobs", node, Long.toString(job));
+  }
+
+  private static void assertNoWorkspace(String node, long job) {
+    assertThat(workspaceState(node, job)).doesNotExist();
+    assertThat(runDir(node, job)).doesNotExist();
+    assertThat(AgentCluster.run(List.of("findmnt", "-rn", "-o", "TARGET")))
+        .as("mount table")
+        .doesNotContain(runDir(node, job).toString());
+  }
+
+  /**
+   * Searches the disk areas of the stack and the job user for a marker that a job printed. The
+   * scripts print it through {@link #printed}, so that the job script that Slurm keeps does not
+   * contain it.
+   */
+  private static void assertNoPlaintext(String marker) throws Exception {
+    Process grep =
+        new ProcessBuilder(
+                "grep",
+                "-rlsF",
+                "--binary-files=text",
+                marker,
+                "/home/" + USER,
+                "/var/lib/hpcs-test",
+                "/run/hpcs",
+                "/var/log/hpcs-test")
+            .redirectErrorStream(true)
+            .start();
+    String found = new String(grep.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(grep.waitFor()).as("grep for %s (1: not found); files: %s", marker, found).isOne();
+  }
+
+  /** Returns a marker for a job to print, unique to this call. */
+  private static String marker(String kind) {
+    return kind + "-marker-" + System.nanoTime();
+  }
+
+  /** Returns shell text that prints as {@code marker} but does not contain it. */
+  private static String printed(String marker) {
+    return marker.substring(0, 4) + "\"\"" + marker.substring(4);
   }
 
   /** Other tests may run jobs on the node, so idle, mixed and allocated all count as in service. */
