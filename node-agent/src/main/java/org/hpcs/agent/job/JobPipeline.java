@@ -39,8 +39,8 @@ public interface JobPipeline {
    * Removes everything the job left on this node. It must tolerate work that a crashed earlier
    * attempt already did, because an interrupted cleanup runs again after a restart.
    *
-   * @param started whether {@link #startJob} succeeded for the job, or was running when an earlier
-   *     agent process ended
+   * @param started whether {@link #startJob} ran for the job, even if it failed or an earlier agent
+   *     process ended during it, so that the HPCS server may have started the job
    * @throws PipelineException when something could not be removed; cleanup is retried later
    */
   void cleanupJob(long jobId, boolean started) throws PipelineException;

@@ -282,7 +282,7 @@ public final class JobRegistry {
     if (state == null) {
       return;
     }
-    boolean started = state.phase() != JobState.Phase.ANNOUNCED;
+    boolean started = state.startAttempted();
     if (state.phase() != JobState.Phase.CLEANING) {
       state = state.withPhase(JobState.Phase.CLEANING, clock.instant());
       persistQuietly(state);

@@ -63,6 +63,15 @@ public record JobState(
         jobId, node, uid, Optional.empty(), "", Phase.ANNOUNCED, List.of(), false, now, now);
   }
 
+  /**
+   * Returns whether the pipeline's start ran for this job on this node, also when it failed or the
+   * agent stopped during it, so that the HPCS server may have started the job. Only a step that
+   * attaches sets the gid ({@link #withOwner}), right before the start.
+   */
+  public boolean startAttempted() {
+    return phase != Phase.ANNOUNCED || gid.isPresent();
+  }
+
   /** Returns a copy with another phase. */
   public JobState withPhase(Phase next, Instant now) {
     return new JobState(jobId, node, uid, gid, manifestPath, next, steps, ended, created, now);

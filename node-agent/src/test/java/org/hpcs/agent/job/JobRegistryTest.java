@@ -250,7 +250,7 @@ class JobRegistryTest {
   }
 
   @Test
-  void attachStep_whileJobStarts_stateSavedAsStarting() throws Exception {
+  void attachStep_duringStart_savedAsStarting() throws Exception {
     List<JobState.Phase> saved = new CopyOnWriteArrayList<>();
     pipeline.duringStart =
         () -> {
@@ -277,7 +277,28 @@ class JobRegistryTest {
   }
 
   @Test
-  void recover_agentDiedWhilePreparing_stepsFailCleanupAsStarted() throws Exception {
+  void recover_startFailedBeforeRestart_cleanupAsStarted() throws Exception {
+    pipeline.startFailures.set(1);
+    assertThatThrownBy(() -> registry.attachStep(step(5, 0))).isInstanceOf(PipelineException.class);
+
+    JobRegistry restarted = newRegistry();
+    restarted.endJob(new Request.JobEnd(5, "n1"));
+
+    assertThat(pipeline.count("cleanup 5")).isEqualTo(1);
+    assertThat(pipeline.cleanupStarted).containsExactly(true);
+  }
+
+  @Test
+  void announce_thenJobEnd_cleanupAsNotStarted() {
+    registry.announce(new Request.JobStart(6, "n1", Optional.of(1001L), Optional.empty()));
+
+    registry.endJob(new Request.JobEnd(6, "n1"));
+
+    assertThat(pipeline.cleanupStarted).containsExactly(false);
+  }
+
+  @Test
+  void recover_diedWhilePreparing_stepsFail() throws Exception {
     JobState preparing =
         JobState.announced(5, "n1", Optional.of(1001L), Instant.now())
             .withPhase(JobState.Phase.STARTING, Instant.now());
