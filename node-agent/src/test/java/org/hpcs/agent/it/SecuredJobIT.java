@@ -505,17 +505,41 @@ class SecuredJobIT {
     assertThat(AgentCluster.output(files.dir(), job)).contains("batch-done");
     assertNoWorkspace(node, job);
     assertNotDrained(node);
-    AgentCluster.await(
-        JOB_TIMEOUT,
-        "job.end of job " + job + " from " + node + " at the server",
-        () -> {
-          try {
-            return agents.audit(job, since).stream()
-                .anyMatch(e -> e.action().equals("job.end") && node.equals(e.node()));
-          } catch (Exception e) {
-            return false;
-          }
-        });
+    awaitServerEnd(job, node, since);
+  }
+
+  @Test
+  void failedPreparation_restart_jobEndedAtServer() throws Exception {
+    String node = agents.nodes().get(0);
+    // Not a SIF: the server releases the key and the agent decrypts it, then the runtime rejects
+    // it.
+    AgentCluster.SecuredFiles files =
+        agents.createSecuredFiles(USER, USER, "not a SIF".getBytes(StandardCharsets.UTF_8));
+    agents.restartAgent(node);
+    java.time.Instant since = java.time.Instant.now();
+    long job =
+        agents.submit(
+            USER,
+            files.dir(),
+            "srun -N1 --hpcs-secure="
+                + files.manifest()
+                + " true; while [ ! -e go ]; do sleep 0.2; done; echo batch-done",
+            "-N1",
+            "-w",
+            node);
+    awaitEvent(node, job, "job-start-failed");
+
+    agents.killAgent(node);
+    agents.startAgent(node);
+    AgentCluster.run(
+        List.of("runuser", "-u", USER, "--", "touch", files.dir().resolve("go").toString()));
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(agents.eventNames(node, job)).contains("key-release");
+    assertThat(AgentCluster.output(files.dir(), job)).contains("batch-done");
+    assertNoWorkspace(node, job);
+    awaitServerEnd(job, node, since);
   }
 
   @Test
@@ -806,6 +830,22 @@ class SecuredJobIT {
             .start();
     process.waitFor();
     return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  /** Waits until the server's audit log has the end of the job on the node. */
+  private static void awaitServerEnd(long job, String node, java.time.Instant since)
+      throws Exception {
+    AgentCluster.await(
+        JOB_TIMEOUT,
+        "job.end of job " + job + " from " + node + " at the server",
+        () -> {
+          try {
+            return agents.audit(job, since).stream()
+                .anyMatch(e -> e.action().equals("job.end") && node.equals(e.node()));
+          } catch (Exception e) {
+            return false;
+          }
+        });
   }
 
   /**
