@@ -1,6 +1,7 @@
 /* Unit tests for the Slurm-free parts of the plugin: arguments, paths, manifests, codec, client. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -515,6 +516,7 @@ static void test_launch_redirect(void)
 	char base[PATH_MAX], path[PATH_MAX + 16], text[64] = { 0 }, err[PATH_MAX + 256];
 	char longbase[PATH_MAX + 8];
 	struct stat st;
+	int reader;
 	FILE *f;
 
 	snprintf(base, sizeof(base), "%s/hpcs-step-0", tmpdir);
@@ -536,6 +538,17 @@ static void test_launch_redirect(void)
 	snprintf(path, sizeof(path), "%s.4.out", base);
 	CHECK("launchRedirect_fifoSetUp", mkfifo(path, 0600) == 0);
 	CHECK("launchRedirect_fifoRejected", redirect_in_child(base, 4, err, sizeof(err)) == 1 &&
+	      strstr(err, path) != NULL);
+	/* With a reader the open succeeds, so only the file type check stands in the way. */
+	reader = open(path, O_RDONLY | O_NONBLOCK);
+	CHECK("launchRedirect_fifoWithReaderRejected", reader >= 0 &&
+	      redirect_in_child(base, 4, err, sizeof(err)) == 1 &&
+	      strstr(err, "is not a regular file") != NULL);
+	if (reader >= 0)
+		close(reader);
+	snprintf(path, sizeof(path), "%s.5.out", base);
+	CHECK("launchRedirect_directorySetUp", mkdir(path, 0700) == 0);
+	CHECK("launchRedirect_directoryRejected", redirect_in_child(base, 5, err, sizeof(err)) == 1 &&
 	      strstr(err, path) != NULL);
 	memset(longbase, 'a', sizeof(longbase) - 1);
 	longbase[0] = '/';
