@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,6 +145,26 @@ public final class JobWorkspace implements AutoCloseable {
       workspace.names.add(name);
     }
     return workspace;
+  }
+
+  /**
+   * Checks that every mount of the job is still in the mount table. A step must not start on a bare
+   * mount point, because what it wrote there would not be encrypted, and the job user, who owns the
+   * run directory, could replace the empty point with a directory or link of their own.
+   *
+   * @throws MountException naming the first mount that is gone
+   */
+  public void requireMounted() throws MountException {
+    requireOpen();
+    MountTable table = MountTable.read();
+    for (String name : names) {
+      Path point = runDir.resolve(name);
+      Optional<MountEntry> entry = table.at(point);
+      if (entry.isEmpty()
+          || (encrypted.containsKey(name) && !entry.get().fsType().equals("fuse.gocryptfs"))) {
+        throw new MountException("The mount " + point + " of job " + jobId + " is gone");
+      }
+    }
   }
 
   /** Returns the names of the gocryptfs mounts, in the order they were made. */

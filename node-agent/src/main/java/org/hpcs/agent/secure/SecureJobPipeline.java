@@ -17,6 +17,7 @@ import org.hpcs.agent.job.JobState;
 import org.hpcs.agent.job.JobWorkDir;
 import org.hpcs.agent.job.PipelineException;
 import org.hpcs.agent.job.StepLaunch;
+import org.hpcs.agent.mount.MountException;
 import org.hpcs.agent.report.Reporter;
 import org.hpcs.agent.runtime.ContainerException;
 import org.hpcs.agent.runtime.ContainerSpec;
@@ -125,6 +126,7 @@ public final class SecureJobPipeline implements JobPipeline {
                   : " (the node agent restarted and could not take the job over: " + reason + ")")
               + "; resubmit the job");
     }
+    requireMounted(prepared, stepId);
     try {
       Optional<Path> script = batchScript(job, stepId);
       ContainerSpec spec =
@@ -154,6 +156,25 @@ public final class SecureJobPipeline implements JobPipeline {
               + settings.node()
               + " failed: "
               + e.getMessage(),
+          e);
+    }
+  }
+
+  private void requireMounted(SecureJob prepared, long stepId) throws PipelineException {
+    try {
+      prepared.workspace().requireMounted();
+    } catch (MountException e) {
+      throw new PipelineException(
+          "step "
+              + stepId
+              + " of job "
+              + prepared.jobId()
+              + " cannot run on "
+              + settings.node()
+              + ": "
+              + e.getMessage()
+              + ", so its output would not be encrypted; resubmit the job and ask the site"
+              + " admins to check the node agent's log",
           e);
     }
   }

@@ -617,6 +617,50 @@ class SecuredJobIT {
   }
 
   @Test
+  void outputUnmountedMidJob_pointReplacedByUser_nextStepFailsNoLeak() throws Exception {
+    String node = agents.nodes().get(0);
+    AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    String marker = marker("bare");
+    Path elsewhere = files.dir().resolve("elsewhere");
+    String srun = "srun --overlap -n1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    String point = Path.of("/run/hpcs/jobs", node).toString() + "/$SLURM_JOB_ID/output";
+    // The unsecured batch script runs as the job user on the host, who owns the run directory.
+    String script =
+        srun
+            + "'sleep 20' & while [ ! -e go ]; do sleep 0.2; done; rmdir "
+            + point
+            + " && mkdir "
+            + elsewhere
+            + " && ln -s "
+            + elsewhere
+            + " "
+            + point
+            + "; "
+            + srun
+            + "'echo "
+            + printed(marker)
+            + "'; echo batch-done; kill %1";
+    long job = agents.submit(USER, files.dir(), script, "-N1", "-n2", "-w", node);
+    awaitEvent(node, job, "step-start");
+
+    Path output = runDir(node, job).resolve("output");
+    assertThat(AgentCluster.exitCode(List.of("umount", "-l", output.toString()))).isZero();
+    AgentCluster.run(
+        List.of("runuser", "-u", USER, "--", "touch", files.dir().resolve("go").toString()));
+    agents.awaitGone(job, JOB_TIMEOUT);
+    awaitEvent(node, job, "cleanup");
+
+    assertThat(elsewhere).isEmptyDirectory();
+    assertNoPlaintext(marker);
+    assertThat(agents.jobRecord(job)).contains("Restarts=0");
+    assertThat(AgentCluster.output(files.dir(), job))
+        .contains("batch-done")
+        .contains("The mount " + output + " of job " + job + " is gone")
+        .doesNotContain(marker);
+    assertNotDrained(node);
+  }
+
+  @Test
   void taskOutput_linkFifoDirectory_stepFailsNoLeak() throws Exception {
     String node = agents.nodes().get(0);
     AgentCluster.SecuredFiles files = agents.securedFiles(USER);
