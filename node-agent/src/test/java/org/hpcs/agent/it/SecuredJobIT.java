@@ -515,6 +515,7 @@ class SecuredJobIT {
     // it.
     AgentCluster.SecuredFiles files =
         agents.createSecuredFiles(USER, USER, "not a SIF".getBytes(StandardCharsets.UTF_8));
+    String go = "go-" + System.nanoTime();
     agents.restartAgent(node);
     java.time.Instant since = java.time.Instant.now();
     long job =
@@ -523,7 +524,9 @@ class SecuredJobIT {
             files.dir(),
             "srun -N1 --hpcs-secure="
                 + files.manifest()
-                + " true; while [ ! -e go ]; do sleep 0.2; done; echo batch-done",
+                + " true; while [ ! -e "
+                + go
+                + " ]; do sleep 0.2; done; echo batch-done",
             "-N1",
             "-w",
             node);
@@ -532,7 +535,7 @@ class SecuredJobIT {
     agents.killAgent(node);
     agents.startAgent(node);
     AgentCluster.run(
-        List.of("runuser", "-u", USER, "--", "touch", files.dir().resolve("go").toString()));
+        List.of("runuser", "-u", USER, "--", "touch", files.dir().resolve(go).toString()));
     agents.awaitGone(job, JOB_TIMEOUT);
     awaitEvent(node, job, "cleanup");
 
@@ -546,11 +549,15 @@ class SecuredJobIT {
   void concurrentStepsAfterRestart_allRunCleanupOnce() throws Exception {
     String node = agents.nodes().get(0);
     AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    // The jobs of this class share the directory, so each waits for a file of its own.
+    String go = "go-" + System.nanoTime();
     agents.restartAgent(node);
     String srun = "srun --overlap -n1 --hpcs-secure=" + files.manifest() + " sh -c ";
     String script =
         srun
-            + "'sleep 30' & while [ ! -e go ]; do sleep 0.2; done; for i in 1 2 3 4; do "
+            + "'sleep 30' & while [ ! -e "
+            + go
+            + " ]; do sleep 0.2; done; for i in 1 2 3 4; do "
             + srun
             + "\"echo \\$HPCS_STEP_ID > step-\\$HPCS_STEP_ID.txt\" & done; wait";
     long job = agents.submit(USER, files.dir(), script, "-N1", "-n4", "-w", node);
@@ -559,7 +566,7 @@ class SecuredJobIT {
     agents.killAgent(node);
     agents.startAgent(node);
     AgentCluster.run(
-        List.of("runuser", "-u", USER, "--", "touch", files.dir().resolve("go").toString()));
+        List.of("runuser", "-u", USER, "--", "touch", files.dir().resolve(go).toString()));
     AgentCluster.await(
         JOB_TIMEOUT,
         "four more step starts of job " + job,
@@ -620,6 +627,8 @@ class SecuredJobIT {
   void outputUnmountedMidJob_pointReplacedByUser_nextStepFailsNoLeak() throws Exception {
     String node = agents.nodes().get(0);
     AgentCluster.SecuredFiles files = agents.securedFiles(USER);
+    // The jobs of this class share the directory, so each waits for a file of its own.
+    String go = "go-" + System.nanoTime();
     String marker = marker("bare");
     Path elsewhere = files.dir().resolve("elsewhere");
     String srun = "srun --overlap -n1 --hpcs-secure=" + files.manifest() + " sh -c ";
@@ -627,7 +636,9 @@ class SecuredJobIT {
     // The unsecured batch script runs as the job user on the host, who owns the run directory.
     String script =
         srun
-            + "'sleep 20' & while [ ! -e go ]; do sleep 0.2; done; rmdir "
+            + "'sleep 20' & while [ ! -e "
+            + go
+            + " ]; do sleep 0.2; done; rmdir "
             + point
             + " && mkdir "
             + elsewhere
@@ -646,7 +657,7 @@ class SecuredJobIT {
     Path output = runDir(node, job).resolve("output");
     assertThat(AgentCluster.exitCode(List.of("umount", "-l", output.toString()))).isZero();
     AgentCluster.run(
-        List.of("runuser", "-u", USER, "--", "touch", files.dir().resolve("go").toString()));
+        List.of("runuser", "-u", USER, "--", "touch", files.dir().resolve(go).toString()));
     agents.awaitGone(job, JOB_TIMEOUT);
     awaitEvent(node, job, "cleanup");
 
