@@ -266,26 +266,22 @@ class SecuredJobIT {
   }
 
   @Test
-  void agentKilledMidJob_restarted_takesJobOverAndShipsOutputOfBothSteps() throws Exception {
+  void agentKilled_nextStep_runsAndShipsBoth() throws Exception {
     String node = agents.nodes().get(0);
     AgentCluster.SecuredFiles files = agents.securedFiles(USER);
     agents.restartAgent(node);
-    String srun = "srun -N1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    String srun = secureStep(files);
     long job =
-        agents.submit(
-            USER,
-            files.dir(),
+        submitOnNode(
+            node,
+            files,
             srun
                 + "'echo before > before.txt; sleep 15' && "
                 + srun
-                + "'cat before.txt > after.txt; echo after >> after.txt'",
-            "-N1",
-            "-w",
-            node);
+                + "'cat before.txt > after.txt; echo after >> after.txt'");
     awaitEvent(node, job, "step-start");
 
-    agents.killAgent(node);
-    agents.startAgent(node);
+    killAndStart(node);
     agents.awaitGone(job, JOB_TIMEOUT);
     awaitEvent(node, job, "cleanup");
 
@@ -332,22 +328,17 @@ class SecuredJobIT {
     String node = agents.nodes().get(0);
     AgentCluster.SecuredFiles files = agents.securedFiles(USER);
     agents.restartAgent(node);
-    String srun = "srun -N1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    String srun = secureStep(files);
     long job =
-        agents.submit(
-            USER,
-            files.dir(),
-            srun + "'echo one > one.txt; sleep 20' && " + srun + "'cat one.txt > two.txt'",
-            "-N1",
-            "-w",
-            node);
+        submitOnNode(
+            node,
+            files,
+            srun + "'echo one > one.txt; sleep 20' && " + srun + "'cat one.txt > two.txt'");
     awaitEvent(node, job, "step-start");
 
-    agents.killAgent(node);
-    agents.startAgent(node);
+    killAndStart(node);
     awaitEvent(node, job, "job-resumed");
-    agents.killAgent(node);
-    agents.startAgent(node);
+    killAndStart(node);
     agents.awaitGone(job, JOB_TIMEOUT);
     awaitEvent(node, job, "cleanup");
 
@@ -368,15 +359,12 @@ class SecuredJobIT {
     AgentCluster.SecuredFiles files = agents.securedFiles(USER);
     agents.restartAgent(node);
     String marker = marker("takeover");
-    String srun = "srun -N1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    String srun = secureStep(files);
     long job =
-        agents.submit(
-            USER,
-            files.dir(),
-            srun + "'sleep 15'; " + srun + "'echo " + printed(marker) + "'; echo batch-done",
-            "-N1",
-            "-w",
-            node);
+        submitOnNode(
+            node,
+            files,
+            srun + "'sleep 15'; " + srun + "'echo " + printed(marker) + "'; echo batch-done");
     awaitEvent(node, job, "step-start");
     Path record = workspaceState(node, job).resolve("prepared.json");
     assertThat(record).exists();
@@ -413,15 +401,9 @@ class SecuredJobIT {
     String node = agents.nodes().get(0);
     AgentCluster.SecuredFiles files = agents.securedFiles(USER);
     agents.restartAgent(node);
-    String srun = "srun -N1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    String srun = secureStep(files);
     long job =
-        agents.submit(
-            USER,
-            files.dir(),
-            srun + "'sleep 15'; " + srun + "'echo second'; echo batch-done",
-            "-N1",
-            "-w",
-            node);
+        submitOnNode(node, files, srun + "'sleep 15'; " + srun + "'echo second'; echo batch-done");
     awaitEvent(node, job, "step-start");
 
     agents.killAgent(node);
@@ -449,19 +431,15 @@ class SecuredJobIT {
     AgentCluster.SecuredFiles files = agents.securedFiles(USER);
     agents.restartAgent(node);
     long job =
-        agents.submit(
-            USER,
-            files.dir(),
+        submitOnNode(
+            node,
+            files,
             "srun -N1 --hpcs-secure="
                 + files.manifest()
-                + " sh -c 'echo kept > kept.txt; sleep 60'",
-            "-N1",
-            "-w",
-            node);
+                + " sh -c 'echo kept > kept.txt; sleep 60'");
     awaitEvent(node, job, "step-start");
 
-    agents.killAgent(node);
-    agents.startAgent(node);
+    killAndStart(node);
     AgentCluster.run(List.of("scancel", Long.toString(job)));
     agents.awaitGone(job, JOB_TIMEOUT);
     awaitEvent(node, job, "cleanup");
@@ -484,13 +462,8 @@ class SecuredJobIT {
     agents.restartAgent(node);
     java.time.Instant since = java.time.Instant.now();
     long job =
-        agents.submit(
-            USER,
-            files.dir(),
-            "srun -N1 --hpcs-secure=" + files.manifest() + " true; echo batch-done",
-            "-N1",
-            "-w",
-            node);
+        submitOnNode(
+            node, files, "srun -N1 --hpcs-secure=" + files.manifest() + " true; echo batch-done");
     awaitEvent(node, job, "mounted");
 
     agents.killAgent(node);
@@ -519,21 +492,17 @@ class SecuredJobIT {
     agents.restartAgent(node);
     java.time.Instant since = java.time.Instant.now();
     long job =
-        agents.submit(
-            USER,
-            files.dir(),
+        submitOnNode(
+            node,
+            files,
             "srun -N1 --hpcs-secure="
                 + files.manifest()
                 + " true; while [ ! -e "
                 + go
-                + " ]; do sleep 0.2; done; echo batch-done",
-            "-N1",
-            "-w",
-            node);
+                + " ]; do sleep 0.2; done; echo batch-done");
     awaitEvent(node, job, "job-start-failed");
 
-    agents.killAgent(node);
-    agents.startAgent(node);
+    killAndStart(node);
     AgentCluster.run(
         List.of("runuser", "-u", USER, "--", "touch", files.dir().resolve(go).toString()));
     agents.awaitGone(job, JOB_TIMEOUT);
@@ -563,8 +532,7 @@ class SecuredJobIT {
     long job = agents.submit(USER, files.dir(), script, "-N1", "-n4", "-w", node);
     awaitEvent(node, job, "step-start");
 
-    agents.killAgent(node);
-    agents.startAgent(node);
+    killAndStart(node);
     AgentCluster.run(
         List.of("runuser", "-u", USER, "--", "touch", files.dir().resolve(go).toString()));
     AgentCluster.await(
@@ -600,17 +568,14 @@ class SecuredJobIT {
     String marker = marker("pty");
 
     long job =
-        agents.submit(
-            USER,
-            files.dir(),
+        submitOnNode(
+            node,
+            files,
             "srun --pty -N1 --hpcs-secure="
                 + files.manifest()
                 + " sh -c 'echo "
                 + printed(marker)
-                + "'",
-            "-N1",
-            "-w",
-            node);
+                + "'");
     agents.awaitGone(job, JOB_TIMEOUT);
     awaitEvent(node, job, "cleanup");
 
@@ -624,7 +589,7 @@ class SecuredJobIT {
   }
 
   @Test
-  void outputUnmountedMidJob_pointReplacedByUser_nextStepFailsNoLeak() throws Exception {
+  void outputUnmounted_pointReplaced_stepFails() throws Exception {
     String node = agents.nodes().get(0);
     AgentCluster.SecuredFiles files = agents.securedFiles(USER);
     // The jobs of this class share the directory, so each waits for a file of its own.
@@ -672,12 +637,12 @@ class SecuredJobIT {
   }
 
   @Test
-  void taskOutput_linkFifoDirectory_stepFailsNoLeak() throws Exception {
+  void taskOutput_linkFifoDirectory_stepFails() throws Exception {
     String node = agents.nodes().get(0);
     AgentCluster.SecuredFiles files = agents.securedFiles(USER);
     String marker = marker("link");
     Path leak = files.dir().resolve("leak.txt");
-    String srun = "srun -N1 --hpcs-secure=" + files.manifest() + " sh -c ";
+    String srun = secureStep(files);
     String script =
         srun
             + "'ln -s "
@@ -698,7 +663,7 @@ class SecuredJobIT {
             + srun
             + "'echo fine'";
 
-    long job = agents.submit(USER, files.dir(), script, "-N1", "-w", node);
+    long job = submitOnNode(node, files, script);
     agents.awaitGone(job, JOB_TIMEOUT);
     awaitEvent(node, job, "cleanup");
 
@@ -851,6 +816,22 @@ class SecuredJobIT {
       byte[] reply = WireCodec.readFrame(channel);
       return reply == null ? "closed" : new String(reply, StandardCharsets.UTF_8);
     }
+  }
+
+  /** Returns the start of a one-node secured step in a job script, followed by a quoted command. */
+  private static String secureStep(AgentCluster.SecuredFiles files) {
+    return "srun -N1 --hpcs-secure=" + files.manifest() + " sh -c ";
+  }
+
+  /** Submits {@code script} as the user's one-node job on {@code node}; returns its id. */
+  private static long submitOnNode(String node, AgentCluster.SecuredFiles files, String script) {
+    return agents.submit(USER, files.dir(), script, "-N1", "-w", node);
+  }
+
+  /** Kills the node's agent with SIGKILL and starts it again. */
+  private static void killAndStart(String node) throws Exception {
+    agents.killAgent(node);
+    agents.startAgent(node);
   }
 
   private static List<String> lifecycle(String node, long job) throws Exception {
