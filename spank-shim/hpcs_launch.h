@@ -1,10 +1,10 @@
 /*
  * Launch files: the node agent writes one per secured step, and the plugin turns it into the
  * command line that runs each task inside the job's container (docs/protocol.md). The file
- * contains NUL-terminated strings: the magic "HPCS-LAUNCH-2", the mode ("argv": append the
- * task's whole argv; "args": append it without argv[0]), the task output path (empty: keep
- * Slurm's output), then the argv prefix. No Slurm dependency, so the test programs can link
- * it alone.
+ * contains NUL-terminated strings. First the magic "HPCS-LAUNCH-2", then the mode ("argv"
+ * appends the task's whole argv, "args" appends it without argv[0]), then the task output path
+ * (empty keeps Slurm's output), then the argv prefix. The code has no Slurm dependency, so the
+ * test programs can link it alone.
  */
 #ifndef HPCS_LAUNCH_H
 #define HPCS_LAUNCH_H

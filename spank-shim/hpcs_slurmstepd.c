@@ -293,8 +293,8 @@ int hpcs_slurmstepd_task_init_privileged(spank_t sp, int ac, char **av)
 
 /*
  * Sends what the task prints to its file in the job's encrypted output, so that no plaintext
- * reaches the Slurm output file. The first task says where the output went, on the stderr that
- * Slurm gave it.
+ * reaches the Slurm output file. Before that, task 0 writes where the output goes to the stderr
+ * that Slurm gave it.
  */
 static int redirect_output(spank_t sp, const char *task_output)
 {

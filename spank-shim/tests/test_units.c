@@ -539,7 +539,7 @@ static void test_launch_redirect(void)
 	CHECK("launchRedirect_fifoSetUp", mkfifo(path, 0600) == 0);
 	CHECK("launchRedirect_fifoRejected", redirect_in_child(base, 4, err, sizeof(err)) == 1 &&
 	      strstr(err, path) != NULL);
-	/* With a reader the open succeeds, so only the file type check stands in the way. */
+	/* With a reader the open succeeds, so only the file type check rejects it. */
 	reader = open(path, O_RDONLY | O_NONBLOCK);
 	CHECK("launchRedirect_fifoWithReaderRejected", reader >= 0 &&
 	      redirect_in_child(base, 4, err, sizeof(err)) == 1 &&

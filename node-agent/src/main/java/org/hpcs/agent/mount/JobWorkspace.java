@@ -149,8 +149,8 @@ public final class JobWorkspace implements AutoCloseable {
 
   /**
    * Checks that every mount of the job is still in the mount table. A step must not start on a bare
-   * mount point, because what it wrote there would not be encrypted, and the job user, who owns the
-   * run directory, could replace the empty point with a directory or link of their own.
+   * mount point, because what it wrote there would not be encrypted. Also, the job user owns the
+   * run directory and could replace the empty point with a directory or link of their own.
    *
    * @throws MountException naming the first mount that is gone
    */

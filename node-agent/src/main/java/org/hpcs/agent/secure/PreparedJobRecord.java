@@ -16,10 +16,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a new agent process needs to take over a job that an earlier one prepared: the job user,
- * where the output goes and to whom, the image and the mounts. It contains no secret (the output
- * recipient is a public key) and lives in the job's root-only state directory, so it goes when the
- * workspace is torn down.
+ * The record from which a new agent process takes over a job that an earlier one prepared: the job
+ * user, where the output goes and to whom, the image and the mounts. It contains no secret (the
+ * output recipient is a public key) and lives in the job's root-only state directory, so it goes
+ * when the workspace is torn down.
  *
  * @param jobId the Slurm job id
  * @param user the job user's login name

@@ -267,8 +267,8 @@ public final class SecureJobPipeline implements JobPipeline {
 
   /**
    * Returns where the tasks of a step write their standard output and error: a file per task in the
-   * output mount, so that what a task prints is encrypted with the rest of its output rather than
-   * written in plaintext to the job's Slurm output file.
+   * output mount. So what a task prints is encrypted with the rest of its output and never written
+   * in plaintext to the job's Slurm output file.
    */
   static Path taskOutput(ContainerSpec spec, long stepId) {
     return spec.output().resolve("hpcs-step-" + stepLabel(stepId));

@@ -212,7 +212,7 @@ class JobRegistryTest {
   }
 
   @Test
-  void recover_startedJob_takenOverAndNextStepRuns() throws Exception {
+  void recover_startedJob_nextStepRuns() throws Exception {
     registry.attachStep(step(5, 0));
 
     JobRegistry restarted = newRegistry();
@@ -224,7 +224,7 @@ class JobRegistryTest {
   }
 
   @Test
-  void recover_takeoverFails_jobKeptAndCleanedUpOnJobEnd() throws Exception {
+  void recover_takeoverFails_cleanedUpAtEnd() throws Exception {
     registry.attachStep(step(5, 0));
     pipeline.resumeFailures.set(1);
 

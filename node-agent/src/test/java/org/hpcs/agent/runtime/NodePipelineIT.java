@@ -218,7 +218,7 @@ class NodePipelineIT {
   }
 
   @Test
-  void adopt_workspaceOfEarlierProcess_runsContainerAndTearsDown() throws Exception {
+  void adopt_earlierWorkspace_runsAndTearsDown() throws Exception {
     String jobId = newJobId();
     JobWorkspace earlier = JobWorkspace.create(layout, tools, jobId, user.owner());
     GocryptfsMount image = earlier.mountEncrypted("image");
@@ -264,7 +264,7 @@ class NodePipelineIT {
   }
 
   @Test
-  void adopt_mountGone_failsNamingItAndLeavesTheRest() throws Exception {
+  void adopt_mountGone_failsNamingMount() throws Exception {
     String jobId = newJobId();
     JobWorkspace earlier = JobWorkspace.create(layout, tools, jobId, user.owner());
     earlier.mountEncrypted("input");

@@ -227,7 +227,7 @@ public final class HttpApi implements HttpHandler {
     } catch (IOException e) {
       // The chunked encoding is broken or the connection was cut mid-body. Closing the stream
       // would drain the rest and can wait for bytes that never come. So the stream stays open,
-      // and the reply asks the client to close the connection.
+      // and the reply carries "Connection: close".
       exchange.setAttribute(BODY_STATE, BodyState.BROKEN);
       throw ApiException.badRequest(
           "unreadable-body",
