@@ -4,19 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
+import java.util.Optional;
+import org.hpcs.server.config.ValueChecks;
 
 /** Reads secrets (tokens, passwords) from files that only their owner may read. */
 final class SecretFiles {
-  private static final Set<PosixFilePermission> GROUP_OR_OTHER =
-      EnumSet.of(
-          PosixFilePermission.GROUP_READ,
-          PosixFilePermission.GROUP_WRITE,
-          PosixFilePermission.OTHERS_READ,
-          PosixFilePermission.OTHERS_WRITE);
-
   private SecretFiles() {}
 
   /**
@@ -25,14 +17,9 @@ final class SecretFiles {
    * @throws IOException when the file is unreadable, empty or open to group or others
    */
   static String read(Path file, String what) throws IOException {
-    Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-    if (permissions.stream().anyMatch(GROUP_OR_OTHER::contains)) {
-      throw new IOException(
-          what
-              + " file "
-              + file
-              + " is readable or writable by group or others: chmod 600 "
-              + file);
+    Optional<String> problem = ValueChecks.privateFile(file);
+    if (problem.isPresent()) {
+      throw new IOException(what + ": " + problem.get());
     }
     String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
     if (secret.isEmpty()) {

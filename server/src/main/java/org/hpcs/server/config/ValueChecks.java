@@ -17,7 +17,7 @@ import org.hpcs.server.http.ServerTls;
  * private, and addresses that must name a host. Each check returns the problem text without the
  * key, or empty when the value is usable.
  */
-final class ValueChecks {
+public final class ValueChecks {
   private static final Pattern HOST_NAME =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
   private static final Pattern IPV6_LITERAL =
@@ -63,8 +63,8 @@ final class ValueChecks {
     return Optional.empty();
   }
 
-  /** Checks that a file holding a secret is readable by its owner only. */
-  static Optional<String> privateFile(Path file) {
+  /** Checks that a file that contains a secret is readable by its owner only. */
+  public static Optional<String> privateFile(Path file) {
     try {
       Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
       if (permissions.stream().anyMatch(GROUP_OR_OTHER::contains)) {
