@@ -42,6 +42,11 @@ public final class JobOutputParts {
             "output part of %s; job output: %s",
             node, Files.exists(log) ? Files.readString(log) : "")
         .exists();
+    return decrypt(part, output);
+  }
+
+  /** Decrypts an output part and returns its tar entries by name. */
+  static Map<String, byte[]> decrypt(Path part, AgeIdentity output) throws Exception {
     ByteArrayOutputStream plain = new ByteArrayOutputStream();
     try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ)) {
       AgeDecryptor.decrypt(

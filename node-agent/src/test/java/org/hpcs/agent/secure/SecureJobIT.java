@@ -3,16 +3,11 @@ package org.hpcs.agent.secure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -21,15 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.hpcs.agent.job.PipelineException;
 import org.hpcs.agent.job.StepLaunch;
 import org.hpcs.agent.mount.MountTable;
 import org.hpcs.agent.protocol.Request;
 import org.hpcs.common.api.AuditEntry;
 import org.hpcs.common.bundle.BundleKind;
-import org.hpcs.common.crypto.AgeDecryptor;
 import org.hpcs.common.crypto.Sha256;
 import org.hpcs.testcluster.CommandResult;
 import org.hpcs.testcluster.TestCluster;
@@ -127,7 +119,7 @@ class SecureJobIT {
     assertThat(part).exists();
     assertThat(Files.getAttribute(part, "unix:uid", LinkOption.NOFOLLOW_LINKS))
         .isEqualTo(job.uid());
-    Map<String, byte[]> output = decryptOutput(job.fixture(), part);
+    Map<String, byte[]> output = JobOutputParts.decrypt(part, job.fixture().output);
     assertThat(output.keySet())
         .contains("n1/", "n1/art.txt", "n1/rand.bin", "n1/digest.txt", "n1/env.txt")
         .contains("n1/hpcs-step-batch.0.out", "n1/hpcs-step-0.0.out");
@@ -375,24 +367,6 @@ class SecureJobIT {
 
   private static List<String> eventNames(long jobId) {
     return stack.events.stream().filter(e -> e.jobId() == jobId).map(e -> e.event()).toList();
-  }
-
-  private static Map<String, byte[]> decryptOutput(BundleFixture fixture, Path part)
-      throws Exception {
-    ByteArrayOutputStream plain = new ByteArrayOutputStream();
-    try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ)) {
-      AgeDecryptor.decrypt(
-          in, part.toString(), Channels.newChannel(plain), List.of(fixture.output), n -> {});
-    }
-    Map<String, byte[]> entries = new LinkedHashMap<>();
-    try (TarArchiveInputStream tar =
-        new TarArchiveInputStream(new ByteArrayInputStream(plain.toByteArray()))) {
-      TarArchiveEntry entry;
-      while ((entry = tar.getNextEntry()) != null) {
-        entries.put(entry.getName(), tar.readAllBytes());
-      }
-    }
-    return entries;
   }
 
   /**
